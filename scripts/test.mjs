@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `npm test`: everything a fresh clone needs, then every suite, then one closing line
+// "N passed, N failed" (totals of all suites). Exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const run = (command, args, options = {}) => {
+  console.log(`\n$ ${command} ${args.join(' ')}`);
+  return spawnSync(command, args, { stdio: 'inherit', ...options }).status;
+};
+const must = (command, args, options) => {
+  const status = run(command, args, options);
+  if (status !== 0) {
+    console.log(`\n0 passed, 1 failed (${command} ${args.join(' ')} exited ${status})`);
+    process.exit(1);
+  }
+};
+
+// 1. npm packages (a fresh clone has none).
+if (!existsSync('node_modules/.package-lock.json')) must('npm', ['ci']);
+
+// 2. Debian's browsers for Playwright (its own downloads are not reachable).
+const missing = ['chromium', 'firefox-esr'].filter((b) => !existsSync(`/usr/bin/${b}`));
+if (missing.length) {
+  if (process.getuid?.() !== 0) {
+    console.log(`\nMissing browsers: ${missing.join(', ')}. Install them as root: apt-get install -y ${missing.join(' ')}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  must('apt-get', ['update']);
+  must('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+// 3. Types, build, and the size budget, before any test.
+must('npx', ['tsc', '-p', 'tsconfig.json']);
+must('npm', ['run', 'build']);
+must('node', ['scripts/check-size.mjs']);
+
+let passed = 0;
+let failed = 0;
+
+// 4. Unit tests.
+rmSync('test-results', { recursive: true, force: true });
+const unitStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']);
+try {
+  const unit = JSON.parse(readFileSync('test-results/unit.json', 'utf8'));
+  passed += unit.numPassedTests;
+  failed += unit.numFailedTests + (unitStatus !== 0 && unit.numFailedTests === 0 ? 1 : 0);
+} catch {
+  failed += 1;
+}
+
+// 5. Browser tests (the config writes test-results/e2e.json).
+const e2eStatus = run('npx', ['playwright', 'test']);
+try {
+  const { stats } = JSON.parse(readFileSync('test-results/e2e.json', 'utf8'));
+  passed += stats.expected + stats.flaky;
+  failed += stats.unexpected + (e2eStatus !== 0 && stats.unexpected === 0 ? 1 : 0);
+} catch {
+  failed += 1;
+}
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

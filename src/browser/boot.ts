@@ -1,0 +1,65 @@
+/**
+ * Boots the library once per page: reads the `_rejoiner` stub, guards against a second copy
+ * (a theme and a tag manager both loading it), wires identity, sender, commands and the page
+ * lifecycle, replays the queue, and counts the automatic page view once the page is parsed, so
+ * that a `['trackPageView', false]` anywhere in the page's inline scripts still turns it off.
+ */
+import { createCommands } from './commands';
+import { createIdentity } from './identity';
+import { newId } from './ids';
+import { onLifecycle } from './lifecycle';
+import { log, warn } from './log';
+import { attachQueue, createDispatcher, type CommandQueue } from './queue';
+import { createSender } from './sender';
+
+type Dispatch = (...commands: unknown[]) => number;
+
+interface RejoinerGlobals {
+  _rejoiner?: unknown;
+  /** The dispatcher of the copy that booted first. */
+  _rejoinerDispatch?: Dispatch;
+}
+
+/** Where beacons go by default: the origin this script was loaded from. */
+const scriptOrigin = (): string => {
+  try {
+    return new URL((document.currentScript as HTMLScriptElement).src).origin;
+  } catch {
+    return location.origin; // inlined or bundled into the page
+  }
+};
+
+export function boot(endpoint = scriptOrigin()): void {
+  const globals = window as unknown as RejoinerGlobals;
+  let stub = globals._rejoiner as CommandQueue;
+  if (!Array.isArray(stub)) stub = globals._rejoiner = [] as unknown as CommandQueue;
+  const booted = globals._rejoinerDispatch;
+  if (booted) {
+    log('already loaded: this copy hands its queue to the first one');
+    if (stub.push != booted) attachQueue(stub, booted);
+    return;
+  }
+  const identity = createIdentity();
+  const sender = createSender(newId());
+  const { _commands, _tracker } = createCommands(identity, sender);
+  const dispatch = (globals._rejoinerDispatch = createDispatcher(_commands));
+  sender._setEndpoint(endpoint);
+  onLifecycle({
+    _hide: sender._hide,
+    _restore() {
+      sender._restore();
+      _tracker._pageView();
+    },
+    _online: sender._online,
+  });
+  attachQueue(stub, dispatch);
+  const pageView = () => {
+    try {
+      _tracker._autoPageView();
+    } catch (error) {
+      warn(error);
+    }
+  };
+  if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', pageView);
+  else pageView();
+}

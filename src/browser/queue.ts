@@ -1,0 +1,44 @@
+/**
+ * The `_rejoiner` command queue. The stub array keeps its identity (other scripts may hold a
+ * reference to it, and expando properties stay): its `push` is replaced by a dispatcher and the
+ * commands queued before load are replayed in order. Every command runs in its own try/catch; a
+ * handler that pushes (re-entrancy) has its commands run after the current one, in order.
+ */
+import type { Command } from './commands';
+import { log, warn } from './log';
+
+export type CommandQueue = unknown[] & { push(...commands: unknown[]): number };
+
+export function createDispatcher(commands: Record<string, Command>) {
+  const pending: unknown[] = [];
+  let draining = false;
+
+  const run = (command: unknown): void => {
+    const name = Array.isArray(command) && command[0];
+    try {
+      if (typeof name != 'string' || !Object.prototype.hasOwnProperty.call(commands, name))
+        return warn('skipped unknown or malformed command', command);
+      log('command', name, (command as unknown[])[1]);
+      commands[name]((command as unknown[])[1]);
+    } catch (error) {
+      warn('command failed:', name, error);
+    }
+  };
+
+  return (...queued: unknown[]): number => {
+    pending.push(...queued);
+    if (!draining) {
+      draining = true;
+      while (pending.length) run(pending.shift());
+      draining = false;
+    }
+    return 0;
+  };
+}
+
+/** Replays what `stub` holds through `dispatch` and routes its later pushes there too. */
+export function attachQueue(stub: CommandQueue, dispatch: (...commands: unknown[]) => number): void {
+  const queued = stub.splice(0, stub.length);
+  stub.push = dispatch;
+  dispatch(...queued);
+}

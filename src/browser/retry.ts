@@ -1,0 +1,39 @@
+/**
+ * What to do with a collector's answer and how long to wait before trying again (PROTOCOL.md,
+ * "Response"). Pure: no timers, no randomness of its own.
+ */
+
+export const FIRST_RETRY_MS = 500;
+export const MAX_RETRY_MS = 60_000;
+export const MAX_RETRY_AFTER_MS = 300_000;
+
+/** `done`: forget the batch; `drop`: forget it with a warning; `split`: resend in halves; `retry`. */
+export type Outcome = 'done' | 'drop' | 'split' | 'retry';
+
+/** Status 0 stands for a network error (offline, refused, aborted). */
+export const classifyStatus = (status: number): Outcome =>
+  status > 199 && status < 300
+    ? 'done'
+    : status == 413
+      ? 'split'
+      : status == 0 || status == 408 || status == 429 || status > 499
+        ? 'retry'
+        : 'drop';
+
+/**
+ * Delay before retry number `attempt` (1, 2, ...): 0.5 s doubling up to 60 s, scaled by a jitter
+ * between 50% and 100% so that many browsers do not retry in step, and never shorter than the
+ * server's `Retry-After` (capped at 300 s).
+ */
+export const retryDelayMs = (attempt: number, random: number, retryAfterMs = 0): number =>
+  Math.max(
+    Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1)) * (0.5 + random / 2),
+    Math.min(retryAfterMs, MAX_RETRY_AFTER_MS),
+  );
+
+/** `Retry-After` in ms: delta seconds or an HTTP date; 0 when absent or unreadable. */
+export const parseRetryAfter = (header: string | null, now: number): number => {
+  if (!header) return 0;
+  const ms = /^\s*\d+\s*$/.test(header) ? +header * 1000 : Date.parse(header) - now;
+  return ms > 0 ? ms : 0;
+};
