@@ -39,6 +39,7 @@ export default [
             reserved: [
               '_rejoiner', // the snippet's queue (seed 003)
               '_rejoinerDispatch', // the double-load guard, shared by copies of different versions
+              '__proto__', // null-prototype object literals
             ],
           },
         },

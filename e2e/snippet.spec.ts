@@ -104,13 +104,15 @@ test('debug mode explains each skipped command', async ({ page }, info) => {
   page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
   await page.goto(open(site, 'bad-commands.html', '&rejoiner_debug=1'));
   await waitForEvents(site, (e) => e.length >= 5);
-  await expect.poll(() => warnings.join('\n')).toContain('command failed');
+  await expect.poll(() => warnings.join('\n')).toContain('setCustomerData failed:');
   const text = warnings.join('\n');
-  expect(text).toContain('[rejoiner] skipped unknown or malformed command');
-  expect(text).toContain('cart_item: data is not an object');
-  expect(text).toContain('cart item: product_id is required');
+  expect(text).toContain('[rejoiner] unknown command null');
+  expect(text).toContain('[rejoiner] unknown command 42');
+  expect(text).toContain('[rejoiner] unknown command setCartData');
+  expect(text).toContain('cart_item: not an object');
+  expect(text).toContain('cart_item: product_id is required');
   expect(text).toContain('invalid email not-an-email');
-  expect(text).toContain('command failed');
+  expect(text).toContain('addPageView failed:');
 });
 
 test('commands before setAccount are held and sent with the URL of their push', async ({ page }, info) => {

@@ -5,6 +5,7 @@
  * that a `['trackPageView', false]` anywhere in the page's inline scripts still turns it off.
  */
 import { createCommands } from './commands';
+import { startFormScanner } from './form-scanner';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
@@ -35,23 +36,24 @@ export function boot(endpoint = scriptOrigin()): void {
   if (!Array.isArray(stub)) stub = globals._rejoiner = [] as unknown as CommandQueue;
   const booted = globals._rejoinerDispatch;
   if (booted) {
-    log('already loaded: this copy hands its queue to the first one');
+    log('loaded twice: the first copy takes the queue');
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
   const identity = createIdentity();
   const sender = createSender(newId());
-  const { _commands, _tracker } = createCommands(identity, sender);
+  const scanner = startFormScanner((email) => _tracker._formEmail(email));
+  const { _commands, _tracker } = createCommands(identity, sender, scanner);
   const dispatch = (globals._rejoinerDispatch = createDispatcher(_commands));
   sender._setEndpoint(endpoint);
-  onLifecycle({
-    _hide: sender._hide,
-    _restore() {
+  onLifecycle(
+    sender._hide,
+    () => {
       sender._restore();
       _tracker._pageView();
     },
-    _online: sender._online,
-  });
+    sender._online,
+  );
   attachQueue(stub, dispatch);
   const pageView = () => {
     try {

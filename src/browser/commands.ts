@@ -6,7 +6,8 @@
  */
 import { normalizeEventData } from '../protocol/events';
 import { isObject } from '../protocol/fields';
-import type { EventType, WireEvent } from '../protocol/types';
+import type { EventType } from '../protocol/types';
+import type { FormScanner } from './form-scanner';
 import type { Identity } from './identity';
 import { newId } from './ids';
 import { log, setDebug, warn } from './log';
@@ -19,39 +20,38 @@ export interface Tracker {
   _autoPageView(): void;
   /** A page view of `url` (default: the current URL). */
   _pageView(url?: string): void;
-  /** Normalizes and queues one event; false when its payload was dropped. */
-  _emit(type: EventType, data: unknown, urgent?: boolean): boolean;
+  /** An email the form scanner found: sent once per distinct email per session. */
+  _formEmail(email: string): void;
 }
 
-/** Accepts `{email}` or a bare string: plugins send both. */
-const emailArgument = (argument: unknown) =>
-  isObject(argument) ? argument : { email: argument };
-
-export function createCommands(identity: Identity, sender: Sender) {
+export function createCommands(identity: Identity, sender: Sender, scanner: FormScanner) {
   let autoPageView = true;
   let lastPageUrl: string | undefined;
 
-  /** `opening` runs between normalization and queueing, only for a payload that is kept. */
-  const emit = (type: EventType, data: unknown, urgent?: boolean, opening?: () => void): boolean => {
-    const normalized = normalizeEventData(type, data, (message) => warn(message));
-    if (!normalized) return false;
-    if (opening) opening();
-    const event: WireEvent = {
-      id: newId(),
-      ...identity._stamp(Date.now()),
-      type,
-      ts: Date.now(),
-      url: location.href,
-      data: normalized,
-    };
-    log(type, normalized);
-    sender._add(event, urgent);
-    return true;
+  /**
+   * Normalizes and queues one event; false when its payload was dropped. `opening` runs
+   * between normalization and queueing, only for a payload that is kept.
+   */
+  const emit = (type: EventType, data: unknown, urgent?: unknown, opening?: () => unknown): unknown => {
+    const normalized = normalizeEventData(type, data, warn);
+    if (normalized) {
+      if (opening) opening();
+      log(type, normalized);
+      sender._add(
+        { id: newId(), ...identity._stamp(), type, ts: Date.now(), url: location.href, data: normalized },
+        urgent,
+      );
+    }
+    return normalized;
   };
 
   /** A cart event, opening an order first when none is open. */
-  const emitCart = (type: EventType, data: unknown): boolean =>
-    emit(type, data, false, () => identity._openOrder() && emit('order_started', {}));
+  const emitCart = (type: EventType, data: unknown) =>
+    emit(type, data, 0, () => identity._openOrder() && emit('order_started', {}));
+
+  /** The email some payloads carry besides their own fields (setCartData, setCustomerData). */
+  const emitEmail = (argument: unknown, source = 'api') =>
+    emit('customer_email', isObject(argument) ? { ...argument, source } : { email: argument, source });
 
   const pageView = (url = location.href): void => {
     if (emit('page_view', { url, title: document.title, referrer: lastPageUrl ?? document.referrer }))
@@ -64,44 +64,37 @@ export function createCommands(identity: Identity, sender: Sender) {
       autoPageView = false;
     },
     _pageView: pageView,
-    _emit: emit,
+    _formEmail(email) {
+      if (identity._rememberFormEmail(email)) emitEmail(email, 'form');
+    },
   };
 
+  // Created without a prototype so that `_rejoiner.push(['toString'])` finds no command.
   const commands: Record<string, Command> = {
+    __proto__: null as unknown as Command,
     setAccount(site) {
-      if ((typeof site == 'string' && site) || typeof site == 'number') sender._setSite('' + site);
-      else warn('setAccount: a site id is required');
+      if ((site && typeof site != 'object') || site === 0) sender._setSite('' + site);
+      else warn('bad site id', site);
     },
-    setDomain: (domain) => identity._setDomain(domain),
-    setEndpoint(value) {
-      try {
-        const url = new URL('' + value, location.href);
-        if (!/^https?:$/.test(url.protocol)) throw 0;
-        sender._setEndpoint((url.origin + url.pathname).replace(/\/+$/, ''));
-      } catch {
-        warn('setEndpoint: not a URL', value);
-      }
+    setDomain: identity._setDomain,
+    setEndpoint(url) {
+      sender._setEndpoint(new URL(url as string, location.href).href.replace(/\/+$/, ''));
     },
     setDebug,
+    setFormScan: scanner._setScope,
     trackPageView(enabled) {
       if (enabled === false) autoPageView = false;
     },
     addPageView(argument) {
-      const url = isObject(argument) ? argument.url : argument;
-      try {
-        pageView(new URL(url as string, location.href).href);
-      } catch {
-        warn('addPageView: not a URL', url);
-      }
+      pageView(new URL((isObject(argument) ? argument.url : argument) as string, location.href).href);
     },
     trackProductView: (product) => emit('product_view', product),
     setCartData(cart) {
-      if (emitCart('cart_data', cart) && isObject(cart) && cart.email != null)
-        emit('customer_email', { email: cart.email, source: 'api' });
+      if (emitCart('cart_data', cart) && (cart as { email?: unknown }).email != null)
+        emitEmail((cart as { email: unknown }).email);
     },
     setCartItem: (item) => emitCart('cart_item', item),
-    removeCartItem: (item) =>
-      emit('cart_item_removed', isObject(item) ? item : { product_id: item }),
+    removeCartItem: (item) => emit('cart_item_removed', isObject(item) ? item : { product_id: item }),
     clearCartData() {
       emit('cart_cleared', {});
       identity._closeOrder();
@@ -111,13 +104,12 @@ export function createCommands(identity: Identity, sender: Sender) {
       emit('order_started', {});
     },
     sendConversion(conversion) {
-      if (emit('conversion', conversion ?? {}, true)) identity._closeOrder();
+      if (emit('conversion', conversion ?? {}, 1)) identity._closeOrder();
     },
-    setCustomerEmail: (argument) =>
-      emit('customer_email', { ...emailArgument(argument), source: 'api' }),
+    setCustomerEmail: emitEmail,
     setCustomerData(customer) {
-      if (emit('customer_data', customer) && isObject(customer) && customer.email != null)
-        emit('customer_email', { email: customer.email, source: 'api' });
+      if (emit('customer_data', customer) && (customer as { email?: unknown }).email != null)
+        emitEmail((customer as { email: unknown }).email);
     },
     subscribeToList: (subscription) => emit('list_subscription', subscription),
     setSessionMetadata: (metadata) => emit('session_metadata', { metadata }),

@@ -1,12 +1,11 @@
 /**
- * First-party cookies for the identity ids. A domain the browser refuses (a public suffix, an IP
+ * First-party cookies for the identity ids, whose values are plain `[a-z0-9.]` (no encoding). A domain the browser refuses (a public suffix, an IP
  * address, `localhost`) is detected by reading the cookie back, and the library falls back to
  * host-only cookies for the rest of the page.
  */
 export const readCookie = (name: string): string | undefined => {
   try {
-    const match = document.cookie.match('(?:^|; )' + name + '=([^;]*)');
-    return match ? decodeURIComponent(match[1]) : undefined;
+    return document.cookie.match('(?:^|; )' + name + '=([^;]*)')?.[1];
   } catch {
     return undefined; // sandboxed documents throw on document.cookie
   }
@@ -15,7 +14,7 @@ export const readCookie = (name: string): string | undefined => {
 const setCookie = (name: string, value: string, maxAgeSeconds: number, domain?: string): void => {
   try {
     document.cookie =
-      `${name}=${encodeURIComponent(value)};path=/;max-age=${maxAgeSeconds};SameSite=Lax` +
+      `${name}=${value};path=/;max-age=${maxAgeSeconds};SameSite=Lax` +
       (location.protocol == 'https:' ? ';Secure' : '') +
       (domain ? ';domain=' + domain : '');
   } catch {

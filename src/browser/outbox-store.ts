@@ -12,73 +12,57 @@ const KEY_PREFIX = 'rejoiner:queue:v1:';
 export const MAX_STORED_EVENTS = 200;
 export const MAX_STORED_BYTES = 256 * 1024;
 export const MAX_EVENT_AGE_MS = 7 * 24 * 3600 * 1000;
-/** A live page rewrites its key at least every retry (60 s at most) or Retry-After (300 s). */
+/** A live page rewrites its key at every send and retry (at most 300 s apart). */
 const ORPHAN_AFTER_MS = 10 * 60 * 1000;
-
-/** An event with its JSON, serialized once. */
-export interface QueuedEvent {
-  _event: WireEvent;
-  _json?: string;
-  /** Already sent by beacon from this page. */
-  _beaconed?: 1;
-}
 
 interface StoredQueue {
   /** When the page last wrote it. */
   t: number;
-  /** Set when the page was leaving: adoptable at once. */
-  h?: number;
+  /** 1 when the page was leaving: adoptable at once. */
+  h: number;
   s: string;
   u: string;
   e: WireEvent[];
 }
 
-export const toJSON = (item: QueuedEvent): string =>
-  item._json || (item._json = JSON.stringify(item._event));
+export const sizeOf = (event: WireEvent): number => JSON.stringify(event).length;
 
 export interface OutboxStore {
-  /** Stores the newest events within the caps (oldest dropped with a warning). */
-  _save(site: string, endpoint: string, items: QueuedEvent[], leaving: boolean): void;
+  /** Stores the newest events within the caps (older ones dropped with a warning). */
+  _save(site: string, endpoint: string, events: WireEvent[], leaving: boolean): void;
   /** False once another page adopted (and removed) this page's key. */
   _isOwned(): boolean;
-  /** Takes the events of pages that have gone, for the same site and endpoint. */
+  /** Takes the unexpired events of pages that have gone, for the same site and endpoint. */
   _adopt(site: string, endpoint: string): WireEvent[];
 }
 
 export function createOutboxStore(pageId: string): OutboxStore {
   const ownKey = KEY_PREFIX + pageId;
   return {
-    _save(site, endpoint, items, leaving) {
+    _save(site, endpoint, events, leaving) {
       let bytes = 0;
-      let first = items.length;
-      const oldest = Date.now() - MAX_EVENT_AGE_MS;
-      while (first > 0 && items.length - first < MAX_STORED_EVENTS) {
-        const item = items[first - 1];
-        bytes += toJSON(item).length + 1;
-        if (bytes > MAX_STORED_BYTES || item._event.ts < oldest) break;
+      let first = events.length;
+      while (
+        first &&
+        events.length - first < MAX_STORED_EVENTS &&
+        (bytes += sizeOf(events[first - 1])) < MAX_STORED_BYTES &&
+        Date.now() - events[first - 1].ts < MAX_EVENT_AGE_MS
+      )
         first--;
-      }
-      if (first) warn('outbox full: not storing the', first, 'oldest events');
-      const kept = items.slice(first);
-      trySetItem(
-        ownKey,
-        kept.length
-          ? `{"t":${Date.now()},"h":${+leaving},"s":${JSON.stringify(site)},"u":${JSON.stringify(endpoint)},"e":[${kept.map(toJSON)}]}`
-          : null,
-      );
+      if (first) warn('outbox full: dropped the', first, 'oldest events');
+      const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
+      trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
     },
     _isOwned: () => !!tryGetJSON(ownKey),
     _adopt(site, endpoint) {
       const now = Date.now();
       const adopted: WireEvent[] = [];
       for (const key of tryKeys()) {
-        if (key.indexOf(KEY_PREFIX) || key == ownKey) continue;
-        const stored = tryGetJSON<StoredQueue>(key);
-        const age = now - ((stored && stored.t) || 0);
-        if (stored && stored.h != 1 && age < ORPHAN_AFTER_MS) continue; // its page is alive
-        if (stored && stored.s == site && stored.u == endpoint) {
-          for (const event of stored.e || []) if (now - event.ts < MAX_EVENT_AGE_MS) adopted.push(event);
-        } else if (age < MAX_EVENT_AGE_MS) continue; // another site's: leave it to that site
+        const stored = !key.indexOf(KEY_PREFIX) && key != ownKey && tryGetJSON<StoredQueue>(key);
+        if (!stored || (!stored.h && now - stored.t < ORPHAN_AFTER_MS)) continue; // its page is alive
+        if (stored.s == site && stored.u == endpoint)
+          adopted.push(...(stored.e || []).filter((event) => now - event.ts < MAX_EVENT_AGE_MS));
+        else if (now - stored.t < MAX_EVENT_AGE_MS) continue; // another site's: leave it to that site
         trySetItem(key, null);
       }
       return adopted;

@@ -16,12 +16,12 @@ export function createDispatcher(commands: Record<string, Command>) {
   const run = (command: unknown): void => {
     const name = Array.isArray(command) && command[0];
     try {
-      if (typeof name != 'string' || !Object.prototype.hasOwnProperty.call(commands, name))
-        return warn('skipped unknown or malformed command', command);
-      log('command', name, (command as unknown[])[1]);
-      commands[name]((command as unknown[])[1]);
+      // `commands` has no prototype: only real command names are functions here.
+      if (typeof commands[name as string] != 'function') return warn('unknown command', command);
+      log(name, (command as unknown[])[1]);
+      commands[name as string]((command as unknown[])[1]);
     } catch (error) {
-      warn('command failed:', name, error);
+      warn(name, 'failed:', error);
     }
   };
 

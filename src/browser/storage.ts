@@ -2,46 +2,38 @@
  * localStorage that never throws: blocked storage (privacy modes, sandboxed iframes, a full
  * quota) reads as empty and refuses writes, and callers keep working from memory.
  */
-const store = (): Storage | null => {
-  try {
-    return localStorage;
-  } catch {
-    return null;
-  }
-};
+let store: Storage | undefined;
+try {
+  store = localStorage; // throws when blocked
+} catch {
+  // memory only
+}
 
 export const tryGetItem = (key: string): string | null => {
   try {
-    return store()!.getItem(key);
+    return store!.getItem(key);
   } catch {
     return null;
   }
 };
 
-/** Writes `value`, or removes the key when `value` is null; false when storage refused. */
-export const trySetItem = (key: string, value: string | null): boolean => {
+/** Writes `value`, or removes the key when `value` is null. Storage that refuses is ignored. */
+export const trySetItem = (key: string, value: string | null): void => {
   try {
-    if (value == null) store()!.removeItem(key);
-    else store()!.setItem(key, value);
-    return true;
+    if (value == null) store!.removeItem(key);
+    else store!.setItem(key, value);
   } catch {
-    return false;
+    // full or blocked: memory keeps the data
   }
 };
 
 /** Every key in storage; none when it is blocked. */
-export const tryKeys = (): string[] => {
-  try {
-    return Object.keys(store()!);
-  } catch {
-    return [];
-  }
-};
+export const tryKeys = (): string[] => Object.keys(store || {});
 
 /** Parsed JSON of `key`, or undefined when missing or unreadable. */
 export const tryGetJSON = <T>(key: string): T | undefined => {
   try {
-    return JSON.parse(tryGetItem(key)!) ?? undefined;
+    return JSON.parse(tryGetItem(key)!) || undefined;
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ export type Reply = [status: number, retryAfter: string | null];
 
 /** POSTs `body`; `keepalive` lets the request outlive the page (bodies up to 64 KB only). */
 export const postBody = (url: string, body: string, keepalive: boolean): Promise<Reply> =>
-  fetch(url, { method: 'POST', body, keepalive, credentials: 'omit' }).then(
+  fetch(url, { method: 'POST', body, keepalive }).then(
     (response): Reply => [response.status, response.headers.get('Retry-After')],
     (): Reply => [0, null],
   );

@@ -1,15 +1,14 @@
 /**
  * Coercion of single payload values into their wire form (PROTOCOL.md, "Normalization rules").
  * Pure: no DOM, no Node. Each coercer returns `undefined` to drop a value and reports why
- * through `warn`; none throws.
+ * through `warn`; none throws. Written for size: it ships in the 5 KB browser bundle.
  */
 import type { Metadata, Warn } from './types';
 
 /** Field kinds of a payload shape, one letter each so that shape specs stay short. */
 export type FieldKind =
   | 's' // string
-  | 'i' // integer
-  | 'm' // money: integer cents
+  | 'i' // integer (money in cents too)
   | 'l' // list of strings (category, tags)
   | 'g' // gender: m | f
   | 'n' // language: two lower-case letters
@@ -20,28 +19,20 @@ export type FieldKind =
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value == 'object' && value != null && !Array.isArray(value);
 
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-
 /** Trimmed, lower-cased email, or undefined when it does not look like one. */
 export const toEmail = (value: unknown): string | undefined => {
   const email = typeof value == 'string' ? value.trim().toLowerCase() : '';
-  return email.length < 255 && EMAIL.test(email) ? email : undefined;
+  return email.length < 255 && /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(email) ? email : undefined;
 };
 
-/** Numbers and numeric strings ("7996", "1.0000") as a number; anything else as NaN. */
-const toNumber = (value: unknown): number =>
-  typeof value == 'number'
-    ? value
-    : typeof value == 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(value)
-      ? +value
-      : NaN;
-
-/** A string for a metadata value: objects as JSON, null and functions dropped. */
+/** A string for a metadata value: objects as JSON; null, functions and cycles dropped. */
 export const toMetaString = (value: unknown): string | undefined => {
-  if (value == null || typeof value == 'function') return undefined;
-  if (typeof value != 'object') return '' + value;
   try {
-    return JSON.stringify(value);
+    return value == null || typeof value == 'function'
+      ? undefined
+      : typeof value == 'object'
+        ? JSON.stringify(value)
+        : '' + value;
   } catch {
     return undefined; // a cyclic object: nothing sensible to keep
   }
@@ -52,44 +43,34 @@ export const mergeMetadata = (into: Metadata, value: unknown): void => {
   if (isObject(value))
     for (const key in value) {
       const text = toMetaString(value[key]);
-      if (text !== undefined) into[key] = text;
+      if (text != null) into[key] = text;
     }
 };
 
 /** Coerces `value` to the wire form of `kind`; `undefined` drops it (with a warning). */
 export function coerce(kind: FieldKind, value: unknown, field: string, warn: Warn): unknown {
-  const bad = (): undefined => void warn(`${field}: dropped ${toMetaString(value)}`);
-  switch (kind) {
-    case 'i':
-    case 'm': {
-      const number = toNumber(value);
-      if (!isFinite(number)) return bad();
-      const whole = Math.round(number);
-      if (whole != number) warn(`${field}: rounded ${number} to ${whole}`);
-      return whole;
-    }
-    case 'l':
-      if (Array.isArray(value))
-        return value.filter((item) => item != null && item !== '').map((item) => '' + item);
-      if (value === '' || value == null) return [];
-      return typeof value == 'object' ? bad() : ['' + value];
-    case 'g': {
-      const gender = ('' + value).toLowerCase();
-      return /^(m|male)$/.test(gender) ? 'm' : /^(f|female)$/.test(gender) ? 'f' : bad();
-    }
-    case 'n':
-      return /^[a-z]{2}([-_]|$)/i.test(value as string)
-        ? (value as string).slice(0, 2).toLowerCase()
-        : bad();
-    case 'd': {
-      const date = /^\d{4}-\d\d-\d\d$/.test(value as string) && new Date(value as string);
-      return date && date.toISOString().startsWith(value as string) ? value : bad();
-    }
-    case 'p': {
-      const id = typeof value == 'number' || typeof value == 'string' ? ('' + value).trim() : '';
-      return id || bad();
-    }
-    default:
-      return typeof value == 'object' || typeof value == 'function' ? bad() : '' + value;
-  }
+  const text = value == null || typeof value == 'object' || typeof value == 'function' ? '' : '' + value;
+  let out: unknown = text;
+  if (kind == 'i') {
+    // Numbers and numeric strings ("7996", "1.0000"); a fraction is rounded with a warning.
+    const number = typeof value == 'number' ? value : text.trim() ? +text : NaN;
+    out = Math.round(number);
+    if (!isFinite(number)) out = undefined;
+    else if (out != number) warn(`${field}: rounded ${number} to ${out}`);
+  } else if (kind == 'l')
+    out = Array.isArray(value)
+      ? value.filter((item) => item != null && item !== '').map(String)
+      : text
+        ? [text]
+        : value == null || value === ''
+          ? []
+          : undefined;
+  else if (kind == 'g') out = /^(m|male)$/i.test(text) ? 'm' : /^(f|female)$/i.test(text) ? 'f' : undefined;
+  else if (kind == 'n') out = /^[a-z]{2}([-_]|$)/i.test(text) ? text.slice(0, 2).toLowerCase() : undefined;
+  else if (kind == 'd')
+    out = /^\d{4}-\d\d-\d\d$/.test(text) && new Date(text).getUTCDate() == +text.slice(8) ? text : undefined;
+  else if (kind == 'p') out = text.trim() || undefined;
+  if (out === undefined || (kind == 's' && !text && value !== ''))
+    return void warn(`${field}: dropped ${toMetaString(value)}`);
+  return out;
 }

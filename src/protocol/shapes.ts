@@ -6,26 +6,24 @@ import { coerce, isObject, mergeMetadata, toMetaString, type FieldKind } from '.
 import type { CartData, CartItem, Customer, Metadata, Product, Warn } from './types';
 
 export interface Shape {
-  /** Field name → kind. */
+  /** Field name → kind; `metadata` is implied. */
   _fields: Record<string, FieldKind>;
   /** Older (v3) or common alternative names → field name. */
   _aliases: Record<string, string>;
+  /** For warnings. */
   _name: string;
 }
 
 /** Builds a shape from a compact spec: "name:kind" words, kind `s` when omitted. */
 const shape = (name: string, spec: string, aliases: Record<string, string> = {}): Shape => {
   const fields: Record<string, FieldKind> = {};
-  for (const word of spec.split(' ')) {
-    const [field, kind] = word.split(':');
-    fields[field] = (kind || 's') as FieldKind;
-  }
+  for (const word of spec.split(' ')) fields[word.split(':')[0]] = (word.split(':')[1] || 's') as FieldKind;
   return { _fields: fields, _aliases: aliases, _name: name };
 };
 
 export const CART_DATA = shape(
-  'cart data',
-  'cart_value:m cart_item_count:i promo order_number return_url email:x',
+  'cart_data',
+  'cart_value:i cart_item_count:i promo order_number return_url email:x',
   {
     value: 'cart_value',
     totalItems: 'cart_item_count',
@@ -36,13 +34,13 @@ export const CART_DATA = shape(
 );
 
 export const CART_ITEM = shape(
-  'cart item',
-  'product_id:p name description price:m category:l item_qty:i qty_price:m product_url image_url expiration_date',
+  'cart_item',
+  'product_id:p name description price:i category:l item_qty:i qty_price:i product_url image_url expiration_date',
 );
 
 export const PRODUCT = shape(
   'product',
-  'product_id:p name category:l price:m image_url product_url stock:i expiration_date',
+  'product_id:p name category:l price:i image_url product_url stock:i expiration_date',
 );
 
 export const CUSTOMER = shape(
@@ -68,18 +66,16 @@ export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T |
     if (key == 'metadata') mergeMetadata(metadata, value);
     else if (!kind) {
       const text = toMetaString(value);
-      if (text !== undefined) metadata[key] = text;
-    } else if (kind != 'x' && value != null && (field == key || !(field in out))) {
+      if (text != null) metadata[key] = text;
+    } else if (kind == 'l' && value === null) out[field] = [];
+    else if (kind != 'x' && value != null && (field == key || !(field in out))) {
       const coerced = coerce(kind, value, field, warn);
       if (coerced !== undefined) out[field] = coerced;
-    } else if (kind == 'l' && value === null) out[field] = [];
+    }
   }
   if (shape._fields.product_id && !out.product_id)
     return void warn(`${shape._name}: product_id is required`);
-  for (const _ in metadata) {
-    out.metadata = metadata;
-    break;
-  }
+  if (Object.keys(metadata).length) out.metadata = metadata;
   return out as T;
 }
 

@@ -44,7 +44,7 @@ describe('normalizeCartData', () => {
   it.each([[null], [42], ['setCartData'], [[1, 2]], [undefined]])('rejects %j as a payload', (bad) => {
     const { value, warnings } = run(normalizeCartData, bad);
     expect(value).toBeUndefined();
-    expect(warnings).toEqual(['cart data: not an object']);
+    expect(warnings).toEqual(['cart_data: not an object']);
   });
 });
 
@@ -83,7 +83,7 @@ describe('normalizeCartItem', () => {
     (input) => {
       const { value, warnings } = run(normalizeCartItem, input);
       expect(value).toBeUndefined();
-      expect(warnings.at(-1)).toBe('cart item: product_id is required');
+      expect(warnings.at(-1)).toBe('cart_item: product_id is required');
     },
   );
 
