@@ -10,7 +10,7 @@ import type { EventType } from '../protocol/types';
 import type { FormScanner } from './form-scanner';
 import type { Identity } from './identity';
 import { newId } from './ids';
-import { log, setDebug, warn } from './log';
+import { setDebug, warn } from './log';
 import type { Sender } from './sender';
 
 export type Command = (argument: unknown) => void;
@@ -36,7 +36,6 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     const normalized = normalizeEventData(type, data, warn);
     if (normalized) {
       if (opening) opening();
-      log(type, normalized);
       sender._add(
         { id: newId(), ...identity._stamp(), type, ts: Date.now(), url: location.href, data: normalized },
         urgent,
@@ -60,7 +59,11 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
 
   const tracker: Tracker = {
     _autoPageView() {
-      if (autoPageView) pageView();
+      try {
+        if (autoPageView) pageView();
+      } catch (error) {
+        warn(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
+      }
       autoPageView = false;
     },
     _pageView: pageView,

@@ -98,7 +98,7 @@ export function createIdentity(): Identity {
     _closeOrder: () => setOrder(),
     _setDomain(input) {
       domain = repairCookieDomain(input, location.hostname);
-      if (input && !domain) warn('setDomain: a host cookie instead of', input);
+      if (input && !domain) warn('bad domain', input);
     },
     _rememberFormEmail(email) {
       const s = load();

@@ -49,7 +49,7 @@ export function createOutboxStore(pageId: string): OutboxStore {
         Date.now() - events[first - 1].ts < MAX_EVENT_AGE_MS
       )
         first--;
-      if (first) warn('outbox full: dropped the', first, 'oldest events');
+      if (first) warn('outbox full: dropped', first);
       const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
     },

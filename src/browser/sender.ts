@@ -141,8 +141,7 @@ export function createSender(pageId: string): Sender {
     // Two pages loading at once must not both adopt the same outbox. Browsers without Web Locks
     // (none of the supported ones) adopt unguarded: at worst a duplicate the collector drops.
     const take = (): void => {
-      const known = queue.map((event) => event.id);
-      const adopted = store._adopt(site, endpoint).filter((event) => known.indexOf(event.id) < 0);
+      const adopted = store._adopt(site, endpoint);
       if (adopted.length) {
         log('resend', adopted.length);
         queue = adopted.concat(queue);

@@ -9,14 +9,6 @@ try {
   // memory only
 }
 
-export const tryGetItem = (key: string): string | null => {
-  try {
-    return store!.getItem(key);
-  } catch {
-    return null;
-  }
-};
-
 /** Writes `value`, or removes the key when `value` is null. Storage that refuses is ignored. */
 export const trySetItem = (key: string, value: string | null): void => {
   try {
@@ -33,7 +25,7 @@ export const tryKeys = (): string[] => Object.keys(store || {});
 /** Parsed JSON of `key`, or undefined when missing or unreadable. */
 export const tryGetJSON = <T>(key: string): T | undefined => {
   try {
-    return JSON.parse(tryGetItem(key)!) || undefined;
+    return JSON.parse(store!.getItem(key)!) || undefined;
   } catch {
     return undefined;
   }

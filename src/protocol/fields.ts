@@ -5,7 +5,10 @@
  */
 import type { Metadata, Warn } from './types';
 
-/** Field kinds of a payload shape, one letter each so that shape specs stay short. */
+/**
+ * Field kinds of a payload shape, one letter each so that shape specs stay short. Upper case in
+ * a spec marks a required field (see shapes.ts).
+ */
 export type FieldKind =
   | 's' // string
   | 'i' // integer (money in cents too)
@@ -13,7 +16,12 @@ export type FieldKind =
   | 'g' // gender: m | f
   | 'n' // language: two lower-case letters
   | 'd' // date: YYYY-MM-DD
-  | 'p' // product id: non-empty string
+  | 'p' // id: non-empty trimmed string
+  | 'e' // email: trimmed, lower-cased
+  | 'o' // source of an email: form | api
+  | 't' // campaign type: abandonment | conversion, also as a one-element array
+  | 'c' // nested cart data (shapes.ts)
+  | 'a' // nested cart items (shapes.ts)
   | 'x'; // read and ignored (handled by the caller)
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -65,11 +73,14 @@ export function coerce(kind: FieldKind, value: unknown, field: string, warn: War
         : value == null || value === ''
           ? []
           : undefined;
-  else if (kind == 'g') out = /^(m|male)$/i.test(text) ? 'm' : /^(f|female)$/i.test(text) ? 'f' : undefined;
+  else if (kind == 'g') out = /^m(ale)?$/i.test(text) ? 'm' : /^f(emale)?$/i.test(text) ? 'f' : undefined;
   else if (kind == 'n') out = /^[a-z]{2}([-_]|$)/i.test(text) ? text.slice(0, 2).toLowerCase() : undefined;
   else if (kind == 'd')
     out = /^\d{4}-\d\d-\d\d$/.test(text) && new Date(text).getUTCDate() == +text.slice(8) ? text : undefined;
   else if (kind == 'p') out = text.trim() || undefined;
+  else if (kind == 'e') out = toEmail(text);
+  else if (kind == 'o') out = text == 'form' ? text : 'api';
+  else if (kind == 't') out = /^(abandonment|conversion)$/.exec('' + value)?.[0];
   if (out === undefined || (kind == 's' && !text && value !== ''))
     return void warn(`${field}: dropped ${toMetaString(value)}`);
   return out;
