@@ -1,15 +1,16 @@
 /**
  * Boots the library once per page: reads the `_rejoiner` stub, guards against a second copy
- * (a theme and a tag manager both loading it), wires identity, sender, commands and the page
- * lifecycle, replays the queue, and counts the automatic page view once the page is parsed, so
- * that a `['trackPageView', false]` anywhere in the page's inline scripts still turns it off.
+ * (a theme and a tag manager both loading it), wires identity, sender, commands, form scanner
+ * and the page lifecycle, replays the queue, and counts the automatic page view once the page
+ * is parsed, so that a `['trackPageView', false]` anywhere in the page's inline scripts still
+ * turns it off.
  */
 import { createCommands } from './commands';
 import { startFormScanner } from './form-scanner';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
-import { log, warn } from './log';
+import { log } from './log';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
 import { createSender } from './sender';
 
@@ -21,19 +22,15 @@ interface RejoinerGlobals {
   _rejoinerDispatch?: Dispatch;
 }
 
-/** Where beacons go by default: the origin this script was loaded from. */
-const scriptOrigin = (): string => {
-  try {
-    return new URL((document.currentScript as HTMLScriptElement).src).origin;
-  } catch {
-    return location.origin; // inlined or bundled into the page
-  }
-};
-
-export function boot(endpoint = scriptOrigin()): void {
+/**
+ * Boots unless a copy already runs. `endpoint` defaults to the origin the script was loaded
+ * from (the page's own when bundled).
+ */
+export function boot(
+  endpoint = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin,
+): void {
   const globals = window as unknown as RejoinerGlobals;
-  let stub = globals._rejoiner as CommandQueue;
-  if (!Array.isArray(stub)) stub = globals._rejoiner = [] as unknown as CommandQueue;
+  const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
   if (booted) {
     log('loaded twice: the first copy takes the queue');
@@ -55,13 +52,6 @@ export function boot(endpoint = scriptOrigin()): void {
     sender._online,
   );
   attachQueue(stub, dispatch);
-  const pageView = () => {
-    try {
-      _tracker._autoPageView();
-    } catch (error) {
-      warn(error);
-    }
-  };
-  if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', pageView);
-  else pageView();
+  if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', _tracker._autoPageView);
+  else _tracker._autoPageView();
 }

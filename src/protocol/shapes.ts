@@ -1,13 +1,14 @@
 /**
- * Payload shapes of PROTOCOL.md ("Payload shapes after normalization") and the one generic
- * normalizer that applies them. Pure: shared by the browser library and the collector.
+ * Payload shapes of PROTOCOL.md (the event table and "Payload shapes after normalization"), one
+ * per event type, and the one generic normalizer that applies them. Pure: shared by the browser
+ * library and the collector.
  */
 import { coerce, isObject, mergeMetadata, toMetaString, type FieldKind } from './fields';
-import type { CartData, CartItem, Customer, Metadata, Product, Warn } from './types';
+import type { EventType, Metadata, Warn } from './types';
 
 export interface Shape {
-  /** Field name → kind; `metadata` is implied. */
-  _fields: Record<string, FieldKind>;
+  /** Field name → kind; upper case when required. `metadata` is implied. */
+  _fields: Record<string, string>;
   /** Older (v3) or common alternative names → field name. */
   _aliases: Record<string, string>;
   /** For warnings. */
@@ -16,8 +17,8 @@ export interface Shape {
 
 /** Builds a shape from a compact spec: "name:kind" words, kind `s` when omitted. */
 const shape = (name: string, spec: string, aliases: Record<string, string> = {}): Shape => {
-  const fields: Record<string, FieldKind> = {};
-  for (const word of spec.split(' ')) fields[word.split(':')[0]] = (word.split(':')[1] || 's') as FieldKind;
+  const fields: Record<string, string> = {};
+  for (const word of spec.split(' ')) fields[word.split(':')[0]] = word.split(':')[1] || 's';
   return { _fields: fields, _aliases: aliases, _name: name };
 };
 
@@ -35,25 +36,43 @@ export const CART_DATA = shape(
 
 export const CART_ITEM = shape(
   'cart_item',
-  'product_id:p name description price:i category:l item_qty:i qty_price:i product_url image_url expiration_date',
+  'product_id:P name description price:i category:l item_qty:i qty_price:i product_url image_url expiration_date',
 );
 
-export const PRODUCT = shape(
-  'product',
-  'product_id:p name category:l price:i image_url product_url stock:i expiration_date',
+const PRODUCT = shape(
+  'product_view',
+  'product_id:P name category:l price:i image_url product_url stock:i expiration_date',
 );
 
-export const CUSTOMER = shape(
-  'customer',
+const CUSTOMER = shape(
+  'customer_data',
   'first_name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
   // Seed 003's own setCustomerData example sends `name`.
   { name: 'first_name' },
 );
 
+/** The shape of each event type's `data`. */
+export const SHAPES: Record<EventType, Shape> = {
+  page_view: shape('page_view', 'url:S title referrer'),
+  product_view: PRODUCT,
+  cart_data: CART_DATA,
+  cart_item: CART_ITEM,
+  cart_item_removed: shape('cart_item_removed', 'product_id:P'),
+  cart_cleared: shape('cart_cleared', ''),
+  order_started: shape('order_started', ''),
+  conversion: shape('conversion', 'cart_data:c cart_items:a campaign_type:t campaign_ids:l', {
+    campaign_id: 'campaign_ids',
+  }),
+  customer_email: shape('customer_email', 'email:E source:o'),
+  customer_data: CUSTOMER,
+  list_subscription: shape('list_subscription', 'email:E list_id:P first_name source'),
+  session_metadata: shape('session_metadata', 'metadata:M'),
+};
+
 /**
  * Normalizes `input` to `shape`: known fields coerced, aliases renamed (the canonical name wins
  * when both are given), unknown keys moved into `metadata` as strings. Returns undefined (with a
- * warning) when the input is not an object or lacks its product id.
+ * warning) when the input is not an object or lacks a required field.
  */
 export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T | undefined {
   if (!isObject(input)) return void warn(`${shape._name}: not an object`);
@@ -62,28 +81,25 @@ export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T |
   for (const key in input) {
     const value = input[key];
     const field = shape._aliases[key] || key;
-    const kind = shape._fields[field];
+    const kind = shape._fields[field]?.toLowerCase() as FieldKind;
     if (key == 'metadata') mergeMetadata(metadata, value);
     else if (!kind) {
       const text = toMetaString(value);
       if (text != null) metadata[key] = text;
     } else if (kind == 'l' && value === null) out[field] = [];
     else if (kind != 'x' && value != null && (field == key || !(field in out))) {
-      const coerced = coerce(kind, value, field, warn);
+      const coerced =
+        kind == 'c'
+          ? normalizeShape(CART_DATA, value, warn)
+          : kind == 'a'
+            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(CART_ITEM, item, warn)).filter(Boolean)
+            : coerce(kind, value, field, warn);
       if (coerced !== undefined) out[field] = coerced;
     }
   }
-  if (shape._fields.product_id && !out.product_id)
-    return void warn(`${shape._name}: product_id is required`);
   if (Object.keys(metadata).length) out.metadata = metadata;
+  for (const field in shape._fields)
+    if (shape._fields[field] < 'a' && !out[field])
+      return void warn(`${shape._name}: ${field} is required`);
   return out as T;
 }
-
-export const normalizeCartData = (input: unknown, warn: Warn) =>
-  normalizeShape<CartData>(CART_DATA, input, warn);
-export const normalizeCartItem = (input: unknown, warn: Warn) =>
-  normalizeShape<CartItem>(CART_ITEM, input, warn);
-export const normalizeProduct = (input: unknown, warn: Warn) =>
-  normalizeShape<Product>(PRODUCT, input, warn);
-export const normalizeCustomer = (input: unknown, warn: Warn) =>
-  normalizeShape<Customer>(CUSTOMER, input, warn);

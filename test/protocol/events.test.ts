@@ -29,12 +29,12 @@ describe('normalizeEventData', () => {
 
   it.each([
     ['page_view', { url: 'https://s.io/', title: 'Home', referrer: '' }, { url: 'https://s.io/', title: 'Home', referrer: '' }],
-    ['page_view', { url: 'https://s.io/' }, { url: 'https://s.io/', title: '', referrer: '' }],
+    ['page_view', { url: 'https://s.io/' }, { url: 'https://s.io/' }],
     ['cart_item_removed', { product_id: 12 }, { product_id: '12' }],
-    ['cart_item_removed', { product_id: 'A', junk: 1 }, { product_id: 'A' }],
+    ['cart_item_removed', { product_id: 'A', junk: 1 }, { product_id: 'A', metadata: { junk: '1' } }],
     ['cart_cleared', {}, {}],
-    ['order_started', { x: 1 }, {}],
-    ['customer_email', { email: ' A@B.co ' }, { email: 'a@b.co', source: 'api' }],
+    ['order_started', {}, {}],
+    ['customer_email', { email: ' A@B.co ', source: 'api' }, { email: 'a@b.co', source: 'api' }],
     ['customer_email', { email: 'a@b.co', source: 'form' }, { email: 'a@b.co', source: 'form' }],
     ['customer_email', { email: 'a@b.co', source: 'other' }, { email: 'a@b.co', source: 'api' }],
     ['list_subscription', { email: 'a@b.co', list_id: 55, first_name: 'Ann' }, { email: 'a@b.co', list_id: '55', first_name: 'Ann' }],
@@ -46,12 +46,15 @@ describe('normalizeEventData', () => {
 
   it.each([
     ['page_view', {}],
-    ['page_view', { url: 5 }],
+    ['page_view', { url: { href: 'x' } }],
+    ['page_view', { url: '' }],
     ['cart_item_removed', {}],
     ['customer_email', { email: 'nope' }],
     ['list_subscription', { email: 'a@b.co' }],
     ['list_subscription', { list_id: 'x', email: 'bad' }],
     ['session_metadata', { metadata: 'x' }],
+    ['session_metadata', { metadata: {} }],
+    ['list_subscription', { email: 'a@b.co', list_id: '' }],
     ['cart_item', { name: 'no id' }],
     ['cart_data', null],
     ['conversion', 'x'],
@@ -84,7 +87,7 @@ describe('normalizeEventData', () => {
 
     it.each([
       [{ campaign_type: 'conversion' }, { campaign_type: 'conversion' }],
-      [{ campaign_type: ['abandonment', 'conversion'] }, {}],
+      [{ campaign_ids: [] }, { campaign_ids: [] }],
       [{ campaign_ids: '517e97c518484d2b1a000000' }, { campaign_ids: ['517e97c518484d2b1a000000'] }],
       [{ campaign_ids: ['a', 'b'] }, { campaign_ids: ['a', 'b'] }],
       [{ campaign_id: '1' }, { campaign_ids: ['1'] }],
@@ -93,10 +96,14 @@ describe('normalizeEventData', () => {
       expect(run('conversion', data).value).toEqual(expected);
     });
 
-    it('drops an unknown campaign type with a warning', () => {
-      const { value, warnings } = run('conversion', { campaign_type: 'browse' });
-      expect(value).toEqual({});
-      expect(warnings).toEqual(['campaign_type: dropped browse']);
-    });
+    it.each([['browse'], [['abandonment', 'conversion']], [[]]])(
+      'drops the campaign type %j with a warning: every campaign converts',
+      (type) => {
+        const { value, warnings } = run('conversion', { campaign_type: type });
+        expect(value).toEqual({});
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toMatch(/^campaign_type: dropped/);
+      },
+    );
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  normalizeCartData,
-  normalizeCartItem,
-  normalizeCustomer,
-  normalizeProduct,
-} from '../../src/protocol/shapes';
+import { normalizeEventData } from '../../src/protocol/events';
+import type { Warn } from '../../src/protocol/types';
+
+const normalizeCartData = (input: unknown, warn: Warn) => normalizeEventData('cart_data', input, warn);
+const normalizeCartItem = (input: unknown, warn: Warn) => normalizeEventData('cart_item', input, warn);
+const normalizeProduct = (input: unknown, warn: Warn) => normalizeEventData('product_view', input, warn);
+const normalizeCustomer = (input: unknown, warn: Warn) => normalizeEventData('customer_data', input, warn);
 
 const run = <T>(normalize: (input: unknown, warn: (m: string) => void) => T, input: unknown) => {
   const warnings: string[] = [];
