@@ -48,9 +48,15 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
   const emitCart = (type: EventType, data: unknown) =>
     emit(type, data, 0, () => identity._openOrder() && emit('order_started', {}));
 
-  /** The email some payloads carry besides their own fields (setCartData, setCustomerData). */
   const emitEmail = (argument: unknown, source = 'api') =>
     emit('customer_email', isObject(argument) ? { ...argument, source } : { email: argument, source });
+
+  /** A payload that may also carry the shopper's email (setCartData, setCustomerData). */
+  const emitWithEmail = (kept: unknown, payload: unknown) => {
+    if (kept && (payload as { email?: unknown }).email != null) emitEmail((payload as { email: unknown }).email);
+  };
+
+  const resolve = (url: unknown) => new URL(url as string, location.href).href;
 
   const pageView = (url = location.href): void => {
     if (emit('page_view', { url, title: document.title, referrer: lastPageUrl ?? document.referrer }))
@@ -80,22 +86,15 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
       else warn('bad site id', site);
     },
     setDomain: identity._setDomain,
-    setEndpoint(url) {
-      sender._setEndpoint(new URL(url as string, location.href).href.replace(/\/+$/, ''));
-    },
+    setEndpoint: (url) => sender._setEndpoint(resolve(url).replace(/\/+$/, '')),
     setDebug,
     setFormScan: scanner._setScope,
     trackPageView(enabled) {
       if (enabled === false) autoPageView = false;
     },
-    addPageView(argument) {
-      pageView(new URL((isObject(argument) ? argument.url : argument) as string, location.href).href);
-    },
+    addPageView: (argument) => pageView(resolve(isObject(argument) ? argument.url : argument)),
     trackProductView: (product) => emit('product_view', product),
-    setCartData(cart) {
-      if (emitCart('cart_data', cart) && (cart as { email?: unknown }).email != null)
-        emitEmail((cart as { email: unknown }).email);
-    },
+    setCartData: (cart) => emitWithEmail(emitCart('cart_data', cart), cart),
     setCartItem: (item) => emitCart('cart_item', item),
     removeCartItem: (item) => emit('cart_item_removed', isObject(item) ? item : { product_id: item }),
     clearCartData() {
@@ -110,10 +109,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
       if (emit('conversion', conversion ?? {}, 1)) identity._closeOrder();
     },
     setCustomerEmail: emitEmail,
-    setCustomerData(customer) {
-      if (emit('customer_data', customer) && (customer as { email?: unknown }).email != null)
-        emitEmail((customer as { email: unknown }).email);
-    },
+    setCustomerData: (customer) => emitWithEmail(emit('customer_data', customer), customer),
     subscribeToList: (subscription) => emit('list_subscription', subscription),
     setSessionMetadata: (metadata) => emit('session_metadata', { metadata }),
   };

@@ -67,7 +67,7 @@ export function coerce(kind: FieldKind, value: unknown, field: string, warn: War
     else if (out != number) warn(`${field}: rounded ${number} to ${out}`);
   } else if (kind == 'l')
     out = Array.isArray(value)
-      ? value.filter((item) => item != null && item !== '').map(String)
+      ? value.map(toMetaString).filter(Boolean)
       : text
         ? [text]
         : value == null || value === ''
@@ -80,7 +80,10 @@ export function coerce(kind: FieldKind, value: unknown, field: string, warn: War
   else if (kind == 'p') out = text.trim() || undefined;
   else if (kind == 'e') out = toEmail(text);
   else if (kind == 'o') out = text == 'form' ? text : 'api';
-  else if (kind == 't') out = /^(abandonment|conversion)$/.exec('' + value)?.[0];
+  else if (kind == 't') {
+    const type = Array.isArray(value) && value.length == 1 ? value[0] : value;
+    out = /^(abandonment|conversion)$/.test(typeof type == 'string' ? type : '') ? type : undefined;
+  }
   if (out === undefined || (kind == 's' && !text && value !== ''))
     return void warn(`${field}: dropped ${toMetaString(value)}`);
   return out;

@@ -96,7 +96,7 @@ describe('normalizeEventData', () => {
       expect(run('conversion', data).value).toEqual(expected);
     });
 
-    it.each([['browse'], [['abandonment', 'conversion']], [[]]])(
+    it.each([['browse'], [['abandonment', 'conversion']], [[]], [{ toString: 1 }], [[{ toString: 1 }]]])(
       'drops the campaign type %j with a warning: every campaign converts',
       (type) => {
         const { value, warnings } = run('conversion', { campaign_type: type });

@@ -1,0 +1,37 @@
+/**
+ * The customer as the REST API returns it: exactly the fields of seed 000's example response,
+ * with "" for unknown text fields and null for unknown dates and age, like the example.
+ */
+import type { CustomerJson } from '../../node/types';
+import type { CustomerRecord } from '../store/store';
+
+export function toCustomerJson(record: CustomerRecord): CustomerJson {
+  const profile = record.profile;
+  const text = (value: string | undefined): string => value ?? '';
+  return {
+    id: record.id,
+    email: record.email,
+    first_name: text(profile.first_name),
+    last_name: text(profile.last_name),
+    phone: text(profile.phone),
+    timezone: text(profile.timezone),
+    age: profile.age ?? null,
+    gender: text(profile.gender),
+    language: text(profile.language),
+    address1: text(profile.address1),
+    address2: text(profile.address2),
+    address3: text(profile.address3),
+    city: text(profile.city),
+    state: text(profile.state),
+    postal_code: text(profile.postal_code),
+    country: text(profile.country),
+    birthdate: profile.birthdate || null,
+    tags: profile.tags ?? [],
+    is_unsubscribed: record.is_unsubscribed,
+    unsubscribe_date: record.unsubscribe_date,
+    is_opted_in: record.is_opted_in,
+    opt_in_date: record.opt_in_date,
+    opt_in_info: record.opt_in_info,
+    metadata: profile.metadata ?? {},
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The collector's command line: `tsx src/collector/cli.ts --port 8787 --db .data/collector.db
+ * --sites sites.json`. Shuts down cleanly on SIGTERM/SIGINT (server closed, then the database).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseCliArgs, USAGE, type CliOptions } from './cli-args';
+import { startCollector } from './collector';
+import { DEMO_SITE_ID, loadSitesFile } from './sites';
+
+const log = (line: string): void => void process.stderr.write(`[collector] ${line}\n`);
+
+const folderOrDefault = (given: string | undefined, fallback: string): string | undefined =>
+  given !== undefined ? resolve(given) : existsSync(fallback) ? resolve(fallback) : undefined;
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    log(`${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) return void process.stdout.write(USAGE + '\n');
+
+  let sites;
+  try {
+    sites = options.sites === undefined ? undefined : loadSitesFile(options.sites);
+  } catch (error) {
+    log(`cannot use sites file ${options.sites}: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const collector = await startCollector({
+    port: options.port,
+    host: options.host,
+    dbPath: resolve(options.db),
+    sites,
+    publicDir: folderOrDefault(options.publicDir, 'public'),
+    distDir: folderOrDefault(options.distDir, 'dist'),
+    sync: options.sync,
+    log,
+  });
+  log(`database ${resolve(options.db)} (synchronous=${options.sync})`);
+  for (const site of collector.sites)
+    log(
+      site.id == DEMO_SITE_ID && !sites
+        ? `demo site "${site.id}": key ${site.key}, secret ${site.secret}, origins ${site.origins.join(' ')}`
+        : `site "${site.id}": origins ${site.origins.join(' ') || '(none)'}`,
+    );
+  log(`inspector: ${collector.url}/inspector`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    collector.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Every request path catches its own errors; these only log what slipped through, and keep serving.
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${(reason as Error)?.stack ?? reason}`));
+}
+
+main().catch((error: unknown) => {
+  log(`cannot start: ${(error as Error)?.message ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+/**
+ * Dispatches every request by its first path segment. This is the one boundary that catches
+ * whatever a handler throws: a bug answers 500 once and is logged, and never ends the process.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RestHandler } from './api/rest-handler';
+import { reply, replyError } from './http/http-io';
+import { serveFile } from './http/static-files';
+import type { IngestHandler } from './ingest/ingest-handler';
+import type { InspectorHandler } from './inspector/inspector-handler';
+
+export interface RouterDeps {
+  ingest: IngestHandler;
+  rest: RestHandler;
+  inspector: InspectorHandler;
+  /** Served at /dist/ (the built rejoiner.js). */
+  distDir?: string;
+  /** Served at / (the demo storefront). */
+  publicDir?: string;
+  log: (line: string) => void;
+}
+
+/** Percent-decoded, non-empty path segments, or undefined when the encoding is broken. */
+function segmentsOf(pathname: string): string[] | undefined {
+  try {
+    return pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = req.url ?? '';
+    if (!target.startsWith('/')) return replyError(res, 400, 'request target must be a path');
+    const url = new URL(target, 'http://collector.invalid');
+    const segments = segmentsOf(url.pathname);
+    if (!segments) return replyError(res, 400, 'malformed percent-encoding in the path');
+    const [first] = segments;
+    if (first == 'v4' && segments.length == 2) return deps.ingest(req, res, segments[1]);
+    if (first == 'api') {
+      if (!(await deps.rest(req, res, url, segments))) replyError(res, 404, 'no such endpoint');
+      return;
+    }
+    if (first == 'inspector') return deps.inspector(req, res, url, segments);
+    if (url.pathname == '/healthz') return reply(res, 200, 'ok\n', { 'content-type': 'text/plain; charset=utf-8' });
+    if (req.method == 'GET' || req.method == 'HEAD') {
+      if (first == 'dist' && deps.distDir && (await serveFile(req, res, deps.distDir, segments.slice(1).join('/')))) return;
+      if (deps.publicDir && (await serveFile(req, res, deps.publicDir, segments.join('/')))) return;
+    }
+    replyError(res, 404, 'not found');
+  };
+
+  return (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      deps.log(`error: ${req.method} ${String(req.url).slice(0, 200)}: ${(error as Error)?.stack ?? error}`);
+      if (!res.headersSent) replyError(res, 500, 'internal error');
+      else res.destroy();
+    });
+  };
+}
