@@ -33,7 +33,7 @@ export function boot(
   const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
   if (booted) {
-    log('loaded twice: the first copy takes the queue');
+    log('loaded twice');
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }

@@ -1,9 +1,10 @@
 /**
- * Visitor, session and order ids (DESIGN.md "Identity"), plus the visitor's event counter `seq`.
- * Kept in first-party cookies on the `setDomain` domain and mirrored in localStorage; the mirror
- * is read only when the visitor cookie is missing, so that a cookie changed on another subdomain
- * always wins over this origin's copy. Writes are gathered into one per task, so that a
- * `setDomain` pushed after `setAccount` lands before the first cookie is written.
+ * Visitor, session and order ids (DESIGN.md "Identity"), plus the visitor's event counter `seq`,
+ * in one first-party cookie `rj` = "visitor.seq.session.lastActivity.order" on the `setDomain`
+ * domain, mirrored in localStorage. The mirror is read only when the cookie is missing, so that a
+ * cookie changed on another subdomain always wins over this origin's copy. A session ends after
+ * 30 minutes without events, in this page or any other. Writes are gathered into one per task,
+ * so that a `setDomain` pushed after `setAccount` lands before the first cookie is written.
  */
 import { readCookie, writeCookie } from './cookies';
 import { repairCookieDomain } from './cookie-domain';
@@ -12,21 +13,9 @@ import { warn } from './log';
 import { tryGetJSON, trySetItem } from './storage';
 
 const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
-const VISITOR_MAX_AGE_S = 2 * 365 * 24 * 3600;
-const ORDER_MAX_AGE_S = 30 * 24 * 3600;
+const COOKIE_MAX_AGE_S = 2 * 365 * 24 * 3600;
 const MIRROR_KEY = 'rejoiner:id:v1';
-
-interface Saved {
-  v: string;
-  /** The visitor's last `seq`. */
-  q: number;
-  s: string;
-  /** Last activity of session `s`, in ms. */
-  t: number;
-  o?: string;
-  /** Session id + email of what the form scanner already sent, the last few. */
-  e?: string[];
-}
+const FORM_EMAILS_KEY = 'rejoiner:emails:v1';
 
 export interface Stamp {
   visitor: string;
@@ -50,62 +39,54 @@ export interface Identity {
 }
 
 export function createIdentity(): Identity {
-  let state: Saved | undefined;
+  /** [visitor, seq, session, last activity ms, order]; read on first use. */
+  let ids: (string | number)[] | undefined;
   let domain: string | undefined;
   let writeQueued: unknown;
+  /** Session id + email of what the form scanner sent lately (kept in memory when storage is blocked). */
+  let formEmails: string[] | undefined;
 
-  const load = (): Saved => {
-    if (!state) {
-      const [visitor, seq] = (readCookie('rj_v') || '').split('.');
-      const mirror = tryGetJSON<Saved>(MIRROR_KEY);
-      state = visitor
-        ? { v: visitor, q: +seq || 0, s: readCookie('rj_s')!, t: Date.now(), o: readCookie('rj_o'), e: mirror?.e }
-        : mirror || { v: newId(), q: 0, s: newId(), t: Date.now() };
-    }
-    return state;
-  };
-
-  const write = (): void => {
-    const s = state!;
-    writeQueued = 0;
-    domain = writeCookie('rj_v', s.v + '.' + s.q, VISITOR_MAX_AGE_S, domain);
-    writeCookie('rj_s', s.s, SESSION_TIMEOUT_MS / 1000, domain);
-    writeCookie('rj_o', s.o || '', s.o ? ORDER_MAX_AGE_S : 0, domain);
-    trySetItem(MIRROR_KEY, JSON.stringify(s));
-  };
+  const load = () =>
+    (ids ||= (readCookie('rj') || tryGetJSON<string>(MIRROR_KEY) || newId()).split('.'));
 
   const changed = (): void => {
-    writeQueued ||= Promise.resolve().then(write).catch(warn);
+    writeQueued ||= Promise.resolve()
+      .then(() => {
+        writeQueued = 0;
+        const text = ids!.join('.');
+        domain = writeCookie('rj', text, COOKIE_MAX_AGE_S, domain);
+        trySetItem(MIRROR_KEY, JSON.stringify(text));
+      })
+      .catch(warn);
   };
 
-  /** Opens order `order` (a new id) or closes it (undefined). */
-  const setOrder = (order?: string): void => {
-    load().o = order;
+  /** Sets the open order (a new id), or closes it (''). */
+  const setOrder = (order: string): void => {
+    load()[4] = order;
     changed();
   };
 
   return {
     _stamp() {
-      const s = load();
-      // A session ends after 30 minutes without events, in this page or any other.
-      if (!s.s || Date.now() - s.t > SESSION_TIMEOUT_MS) s.s = newId();
-      s.t = Date.now();
+      const [visitor, seq, session, last, order] = load();
+      const now = Date.now();
+      ids = [visitor, +seq! + 1 || 1, session && now - +last! < SESSION_TIMEOUT_MS ? session : newId(), now, order || ''];
       changed();
-      return { visitor: s.v, session: s.s, order: s.o || null, seq: ++s.q };
+      return { visitor: visitor as string, session: ids[2] as string, order: (order as string) || null, seq: ids[1] as number };
     },
-    _openOrder: () => !load().o && (setOrder(newId()), true),
+    _openOrder: () => !load()[4] && (setOrder(newId()), true),
     _newOrder: () => setOrder(newId()),
-    _closeOrder: () => setOrder(),
+    _closeOrder: () => setOrder(''),
     _setDomain(input) {
       domain = repairCookieDomain(input, location.hostname);
       if (input && !domain) warn('bad domain', input);
     },
     _rememberFormEmail(email) {
-      const s = load();
-      const seen = s.e || [];
-      if (seen.indexOf(s.s + email) >= 0) return false;
-      s.e = seen.slice(-4).concat(s.s + email);
-      changed();
+      // Kept apart from the cookie: an email has no business in a cookie.
+      const key = load()[2] + email;
+      formEmails ||= tryGetJSON<string[]>(FORM_EMAILS_KEY) || [];
+      if (formEmails.indexOf(key) >= 0) return false;
+      trySetItem(FORM_EMAILS_KEY, JSON.stringify((formEmails = formEmails.slice(-4).concat(key))));
       return true;
     },
   };

@@ -38,7 +38,7 @@ export function createDispatcher(commands: Record<string, Command>) {
 
 /** Replays what `stub` holds through `dispatch` and routes its later pushes there too. */
 export function attachQueue(stub: CommandQueue, dispatch: (...commands: unknown[]) => number): void {
-  const queued = stub.splice(0, stub.length);
+  const queued = stub.splice(0);
   stub.push = dispatch;
   dispatch(...queued);
 }

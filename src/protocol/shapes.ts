@@ -15,59 +15,49 @@ export interface Shape {
   _name: string;
 }
 
-/** Builds a shape from a compact spec: "name:kind" words, kind `s` when omitted. */
-const shape = (name: string, spec: string, aliases: Record<string, string> = {}): Shape => {
-  const fields: Record<string, string> = {};
-  for (const word of spec.split(' ')) fields[word.split(':')[0]] = word.split(':')[1] || 's';
-  return { _fields: fields, _aliases: aliases, _name: name };
+/**
+ * Each event type's `data` as a compact spec: "name:kind" words, kind `s` (string) when omitted,
+ * upper case when required (kinds in fields.ts; `c` and `a` nest cart data and cart items).
+ */
+const SPECS: Record<EventType, string> = {
+  page_view: 'url:S title referrer',
+  product_view: 'product_id:P name category:l price:i image_url product_url stock:i expiration_date',
+  cart_data: 'cart_value:i cart_item_count:i promo order_number return_url email:x',
+  cart_item:
+    'product_id:P name description price:i category:l item_qty:i qty_price:i product_url image_url expiration_date',
+  cart_item_removed: 'product_id:P',
+  cart_cleared: '',
+  order_started: '',
+  conversion: 'cart_data:c cart_items:a campaign_type:t campaign_ids:l',
+  customer_email: 'email:E source:o',
+  customer_data:
+    'first_name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
+  list_subscription: 'email:E list_id:P first_name source',
+  session_metadata: 'metadata:M',
 };
 
-export const CART_DATA = shape(
-  'cart_data',
-  'cart_value:i cart_item_count:i promo order_number return_url email:x',
-  {
+/** Older (v3) or common alternative names → field name. */
+const ALIASES: Partial<Record<EventType, Record<string, string>>> = {
+  cart_data: {
     value: 'cart_value',
     totalItems: 'cart_item_count',
     total_items_count: 'cart_item_count',
     returnUrl: 'return_url',
     customer_order_number: 'order_number',
   },
-);
-
-export const CART_ITEM = shape(
-  'cart_item',
-  'product_id:P name description price:i category:l item_qty:i qty_price:i product_url image_url expiration_date',
-);
-
-const PRODUCT = shape(
-  'product_view',
-  'product_id:P name category:l price:i image_url product_url stock:i expiration_date',
-);
-
-const CUSTOMER = shape(
-  'customer_data',
-  'first_name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
   // Seed 003's own setCustomerData example sends `name`.
-  { name: 'first_name' },
-);
+  customer_data: { name: 'first_name' },
+  // The REST lead/convert call of seed 003 names it so.
+  conversion: { campaign_id: 'campaign_ids' },
+};
 
 /** The shape of each event type's `data`. */
-export const SHAPES: Record<EventType, Shape> = {
-  page_view: shape('page_view', 'url:S title referrer'),
-  product_view: PRODUCT,
-  cart_data: CART_DATA,
-  cart_item: CART_ITEM,
-  cart_item_removed: shape('cart_item_removed', 'product_id:P'),
-  cart_cleared: shape('cart_cleared', ''),
-  order_started: shape('order_started', ''),
-  conversion: shape('conversion', 'cart_data:c cart_items:a campaign_type:t campaign_ids:l', {
-    campaign_id: 'campaign_ids',
-  }),
-  customer_email: shape('customer_email', 'email:E source:o'),
-  customer_data: CUSTOMER,
-  list_subscription: shape('list_subscription', 'email:E list_id:P first_name source'),
-  session_metadata: shape('session_metadata', 'metadata:M'),
-};
+export const SHAPES = {} as Record<EventType, Shape>;
+for (const type in SPECS) {
+  const fields: Record<string, string> = {};
+  for (const word of SPECS[type as EventType].split(' ')) fields[word.split(':')[0]] = word.split(':')[1] || 's';
+  SHAPES[type as EventType] = { _fields: fields, _aliases: ALIASES[type as EventType] || {}, _name: type };
+}
 
 /**
  * Normalizes `input` to `shape`: known fields coerced, aliases renamed (the canonical name wins
@@ -90,9 +80,9 @@ export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T |
     else if (kind != 'x' && value != null && (field == key || !(field in out))) {
       const coerced =
         kind == 'c'
-          ? normalizeShape(CART_DATA, value, warn)
+          ? normalizeShape(SHAPES.cart_data, value, warn)
           : kind == 'a'
-            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(CART_ITEM, item, warn)).filter(Boolean)
+            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(SHAPES.cart_item, item, warn)).filter(Boolean)
             : coerce(kind, value, field, warn);
       if (coerced !== undefined) out[field] = coerced;
     }
