@@ -33,7 +33,7 @@ export default [
       ...plugins(),
       terser({
         ecma: 2020,
-        compress: { passes: 3, unsafe_arrows: true },
+        compress: { passes: 4, unsafe_arrows: true },
         format: { comments: false },
         mangle: {
           properties: {

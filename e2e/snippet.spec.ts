@@ -111,7 +111,8 @@ test('debug mode explains each skipped command', async ({ page }, info) => {
   expect(text).toContain('[rejoiner] unknown command setCartData');
   expect(text).toContain('cart_item: not an object');
   expect(text).toContain('cart_item: product_id is required');
-  expect(text).toContain('invalid email not-an-email');
+  expect(text).toContain('email: dropped not-an-email');
+  expect(text).toContain('customer_email: email is required');
   expect(text).toContain('addPageView failed:');
 });
 

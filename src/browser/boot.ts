@@ -13,6 +13,7 @@ import { onLifecycle } from './lifecycle';
 import { log } from './log';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
 import { createSender } from './sender';
+import { whenParsed } from './when';
 
 type Dispatch = (...commands: unknown[]) => number;
 
@@ -52,6 +53,5 @@ export function boot(
     sender._online,
   );
   attachQueue(stub, dispatch);
-  if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', _tracker._autoPageView);
-  else _tracker._autoPageView();
+  whenParsed(_tracker._autoPageView);
 }

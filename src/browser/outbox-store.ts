@@ -28,8 +28,11 @@ interface StoredQueue {
 export const sizeOf = (event: WireEvent): number => JSON.stringify(event).length;
 
 export interface OutboxStore {
-  /** Stores the newest events within the caps (older ones dropped with a warning). */
-  _save(site: string, endpoint: string, events: WireEvent[], leaving: boolean): void;
+  /**
+   * Stores the newest events within the caps (older ones dropped with a warning); returns the
+   * size of what it stored.
+   */
+  _save(site: string, endpoint: string, events: WireEvent[], leaving: boolean): number;
   /** False once another page adopted (and removed) this page's key. */
   _isOwned(): boolean;
   /** Takes the unexpired events of pages that have gone, for the same site and endpoint. */
@@ -52,6 +55,7 @@ export function createOutboxStore(pageId: string): OutboxStore {
       if (first) warn('outbox full: dropped', first);
       const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
+      return bytes;
     },
     _isOwned: () => !!tryGetJSON(ownKey),
     _adopt(site, endpoint) {

@@ -6,9 +6,10 @@
  * never on a push.
  */
 import type { WireEvent } from '../protocol/types';
+import { whenIdle } from './when';
 import { log, warn } from './log';
 import { createOutboxStore, sizeOf } from './outbox-store';
-import { classifyStatus, parseRetryAfter, retryDelayMs } from './retry';
+import { classifyStatus, DONE, DROP, parseRetryAfter, RETRY, retryDelayMs, SPLIT } from './retry';
 import { beaconBody, postBody } from './transport';
 
 declare const __VERSION__: string;
@@ -29,14 +30,18 @@ export interface Sender {
   _online(): void;
 }
 
-const whenIdle = (callback: () => void): unknown =>
-  'requestIdleCallback' in self ? requestIdleCallback(callback, { timeout: 1000 }) : setTimeout(callback, 50);
 
 export function createSender(pageId: string): Sender {
   const store = createOutboxStore(pageId);
   const beaconed = new WeakSet<WireEvent>();
   let queue: WireEvent[] = [];
   let inFlight: WireEvent[] = [];
+  /**
+   * A batch whose request failed without a status after `pagehide`: Chromium rejects a keepalive
+   * request in flight when the page unloads although the request still reaches the server. Until
+   * it is retried it counts as in flight at page leave, not as failed.
+   */
+  let unsure: WireEvent[] = [];
   let site = '';
   let endpoint = '';
   /** One timer for the next flush, whether a batching delay or a retry backoff. */
@@ -60,14 +65,13 @@ export function createSender(pageId: string): Sender {
   // page. Otherwise a beacon, and a keepalive request still in flight when the page left, count
   // as delivered.
   const save = () =>
-    ready() && store._save(site, endpoint, left && healthy ? queue.filter(notIn(inFlight)) : queue, left);
+    ready() && store._save(site, endpoint, left && healthy ? queue.filter(notIn(inFlight.concat(unsure))) : queue, left);
 
   const saveWhenIdle = (): void => {
     saveQueued ||= whenIdle(() => {
       saveQueued = 0;
-      save();
       // A large backlog goes out now instead of at the end of the batching delay.
-      if (queue.reduce((bytes, event) => bytes + sizeOf(event), 0) > MAX_BATCH_BYTES) schedule(0);
+      if ((save() as number) > MAX_BATCH_BYTES) schedule(0);
     });
   };
 
@@ -85,6 +89,7 @@ export function createSender(pageId: string): Sender {
     timerAt = Infinity;
     retrying = 0;
     if (inFlight.length || !ready()) return;
+    unsure = [];
     let bytes = 0;
     const batch = queue.filter(
       (event, index) => index < maxEvents && ((bytes += sizeOf(event)) < MAX_BATCH_BYTES || !index),
@@ -101,8 +106,9 @@ export function createSender(pageId: string): Sender {
   const settle = (batch: WireEvent[], status: number, retryAfter: string | null): void => {
     inFlight = [];
     const outcome = classifyStatus(status);
-    if (outcome == 'retry') {
-      healthy = false;
+    if (outcome == RETRY) {
+      if (!status && left) unsure = batch;
+      else healthy = false;
       const delay = retryDelayMs(++attempt, Math.random(), parseRetryAfter(retryAfter, Date.now()));
       log(status, 'retry in', delay | 0);
       schedule(delay);
@@ -110,10 +116,10 @@ export function createSender(pageId: string): Sender {
       save(); // keeps the outbox's lease fresh during a long outage
       return;
     }
-    if (outcome == 'split' && batch[1]) maxEvents = batch.length >> 1;
+    if (outcome == SPLIT && batch[1]) maxEvents = batch.length >> 1;
     else {
-      if (outcome == 'drop') warn('refused:', status);
-      healthy ||= outcome == 'done';
+      if (outcome == DROP) warn('refused:', status);
+      healthy ||= outcome == DONE;
       attempt = 0;
       maxEvents = MAX_BATCH_EVENTS;
       queue = queue.filter(notIn(batch));
@@ -181,14 +187,14 @@ export function createSender(pageId: string): Sender {
       refused = 0;
       // Each event goes out by beacon once per page: visibilitychange and pagehide both come here.
       if (navigator.onLine !== false)
-        beacon(queue.filter((event) => notIn(inFlight)(event) && !beaconed.has(event)));
+        beacon(queue.filter((event) => notIn(inFlight.concat(unsure))(event) && !beaconed.has(event)));
       if (healthy) queue = queue.filter((event) => !beaconed.has(event));
       left ||= leaving;
       save();
     },
     _restore() {
       // While the page sat in the back/forward cache another page may have adopted its outbox.
-      if (!store._isOwned()) queue = inFlight;
+      if (!store._isOwned()) queue = inFlight.slice();
       left = false;
       save();
       schedule(0);

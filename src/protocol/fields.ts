@@ -75,8 +75,8 @@ export function coerce(kind: FieldKind, value: unknown, field: string, warn: War
           : undefined;
   else if (kind == 'g') out = /^m(ale)?$/i.test(text) ? 'm' : /^f(emale)?$/i.test(text) ? 'f' : undefined;
   else if (kind == 'n') out = /^[a-z]{2}([-_]|$)/i.test(text) ? text.slice(0, 2).toLowerCase() : undefined;
-  else if (kind == 'd')
-    out = /^\d{4}-\d\d-\d\d$/.test(text) && new Date(text).getUTCDate() == +text.slice(8) ? text : undefined;
+  // The format the customer API asks for (seed 000); the calendar is the shop's business.
+  else if (kind == 'd') out = /^\d{4}-[01]\d-[0-3]\d$/.test(text) ? text : undefined;
   else if (kind == 'p') out = text.trim() || undefined;
   else if (kind == 'e') out = toEmail(text);
   else if (kind == 'o') out = text == 'form' ? text : 'api';

@@ -76,8 +76,7 @@ export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T |
     else if (!kind) {
       const text = toMetaString(value);
       if (text != null) metadata[key] = text;
-    } else if (kind == 'l' && value === null) out[field] = [];
-    else if (kind != 'x' && value != null && (field == key || !(field in out))) {
+    } else if (kind != 'x' && (value != null || kind == 'l') && (field == key || !(field in out))) {
       const coerced =
         kind == 'c'
           ? normalizeShape(SHAPES.cart_data, value, warn)

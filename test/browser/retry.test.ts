@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, parseRetryAfter, retryDelayMs } from '../../src/browser/retry';
+import { classifyStatus, DONE, DROP, parseRetryAfter, RETRY, retryDelayMs, SPLIT } from '../../src/browser/retry';
 
 describe('classifyStatus', () => {
   it.each([
-    [200, 'done'],
-    [204, 'done'],
-    [400, 'drop'],
-    [401, 'drop'],
-    [403, 'drop'],
-    [404, 'drop'],
-    [410, 'drop'],
-    [422, 'drop'],
-    [413, 'split'],
-    [0, 'retry'],
-    [408, 'retry'],
-    [429, 'retry'],
-    [500, 'retry'],
-    [502, 'retry'],
-    [503, 'retry'],
-    [504, 'retry'],
-  ])('status %i: %s', (status, outcome) => {
+    [200, DONE],
+    [204, DONE],
+    [400, DROP],
+    [401, DROP],
+    [403, DROP],
+    [404, DROP],
+    [410, DROP],
+    [422, DROP],
+    [413, SPLIT],
+    [0, RETRY],
+    [408, RETRY],
+    [429, RETRY],
+    [500, RETRY],
+    [502, RETRY],
+    [503, RETRY],
+    [504, RETRY],
+  ])('status %i: outcome %i', (status, outcome) => {
     expect(classifyStatus(status)).toBe(outcome);
   });
 });

@@ -128,7 +128,8 @@ describe('normalizeCustomer', () => {
     ['gender', { gender: 'x' }],
     ['language', { language: 'english' }],
     ['birthdate format', { birthdate: '26/10/1969' }],
-    ['birthdate that is no day', { birthdate: '2023-02-30' }],
+    ['birthdate with month 23', { birthdate: '2023-23-01' }],
+    ['birthdate with a time', { birthdate: '1969-10-26T00:00:00Z' }],
     ['age', { age: 'old' }],
   ])('drops an invalid %s with a warning', (_name, input) => {
     const { value, warnings } = run(normalizeCustomer, input);

@@ -1,0 +1,164 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startFormScanner, type FormScanner } from '../../src/browser/form-scanner';
+import { useFakeLayout } from './fake-layout';
+
+useFakeLayout();
+
+const SHOPPER = 'shopper@example.com';
+const OTHER = 'other@example.com';
+
+// Listeners stay on the document for the page's life (there is no stop), so each test starts
+// its own scanner and watches only its own callback.
+let found: string[];
+let scanner: FormScanner;
+beforeEach(() => {
+  document.body.innerHTML = '';
+  found = [];
+  scanner = startFormScanner((email) => found.push(email));
+});
+afterEach(() => {
+  scanner._setScope(false); // so that it stays quiet in later tests
+});
+
+const fire = (target: EventTarget, type: string) =>
+  target.dispatchEvent(new Event(type, { bubbles: true, composed: type == 'focusout' || type == 'click' }));
+
+const render = (html: string) => {
+  document.body.innerHTML = html;
+  return (selector: string) => document.querySelector(selector) as HTMLElement;
+};
+
+describe('startFormScanner', () => {
+  it('reads a field when the shopper leaves it (focusout) or changes it', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER]);
+    fire($('#a'), 'change');
+    expect(found).toEqual([SHOPPER, SHOPPER]); // the caller dedupes
+  });
+
+  it('does nothing while typing: input and key events are not listened to', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    for (const type of ['input', 'keydown', 'keyup', 'keypress', 'focusin']) fire($('#a'), type);
+    expect(found).toEqual([]);
+  });
+
+  it('reads every field of a submitted form, and only the shopper\'s', () => {
+    const $ = render(`<form id="f">
+      <input type="text" name="coupon_code" value="${OTHER}">
+      <input type="email" name="billing_email" value="${SHOPPER}">
+      <input type="password" name="account_password" value="${OTHER}">
+      <input type="email" name="to_email" value="${OTHER}">
+    </form>`);
+    fire($('#f'), 'submit');
+    expect(found).toEqual([SHOPPER]);
+  });
+
+  it('reads a form whose type=button button is clicked (a form that never submits)', () => {
+    const $ = render(`<form><input type="email" name="email" value="${SHOPPER}">
+      <button type="button"><span id="icon">→</span></button></form>`);
+    fire($('#icon'), 'click');
+    expect(found).toEqual([SHOPPER]);
+  });
+
+  it('reads a form whose input type=button is clicked', () => {
+    const $ = render(`<form><input type="text" name="email" value="${SHOPPER}"><input id="go" type="button" value="Continue"></form>`);
+    fire($('#go'), 'click');
+    expect(found).toEqual([SHOPPER]);
+  });
+
+  it('ignores clicks outside forms', () => {
+    const $ = render(`<input type="email" name="email" value="${SHOPPER}"><button id="b">x</button><p id="p">text</p>`);
+    fire($('#b'), 'click');
+    fire($('#p'), 'click');
+    expect(found).toEqual([]);
+  });
+
+  it('reads fields of forms inserted after it started', () => {
+    const form = document.createElement('form');
+    form.innerHTML = `<input type="email" name="email" value="${SHOPPER}">`;
+    document.body.append(form);
+    fire(form.querySelector('input')!, 'focusout');
+    expect(found).toEqual([SHOPPER]);
+  });
+
+  it('reaches fields inside an open shadow root through the composed path', () => {
+    const $ = render('<div id="host"></div>');
+    const root = $('#host').attachShadow({ mode: 'open' });
+    root.innerHTML = `<label for="e">E-mail</label><input id="e" type="text" value="${SHOPPER}">`;
+    fire(root.getElementById('e')!, 'focusout');
+    expect(found).toEqual([SHOPPER]);
+  });
+
+  it('reads nothing when scanning is off, and again when it is back on', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    scanner._setScope(false);
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([]);
+    scanner._setScope(true);
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER]);
+  });
+
+  it('with a selector scope, reads only fields matching or inside the selectors', () => {
+    const $ = render(`<form class="newsletter"><input id="in" type="email" name="email" value="${SHOPPER}"></form>
+      <form><input id="out" type="email" name="email" value="${OTHER}"></form>
+      <input id="self" class="mine" type="email" name="email" value="me@example.com">`);
+    scanner._setScope('.newsletter, input.mine');
+    for (const id of ['#in', '#out', '#self']) fire($(id), 'focusout');
+    expect(found).toEqual([SHOPPER, 'me@example.com']);
+  });
+
+  it('an invalid selector throws to the dispatcher (which warns) and leaves scanning off', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    expect(() => scanner._setScope('form[')).toThrow();
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([]);
+  });
+
+  it('treats values other than true, false and a string as off', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    for (const value of [undefined, null, 0, 1, {}]) {
+      scanner._setScope(value);
+      fire($('#a'), 'focusout');
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('lets no exception escape into the page', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    const throwing = startFormScanner(() => {
+      throw new Error('callback failed');
+    });
+    const errors: unknown[] = [];
+    const onError = (event: Event) => errors.push(event);
+    window.addEventListener('error', onError);
+    try {
+      expect(() => fire($('#a'), 'focusout')).not.toThrow();
+      expect(errors).toEqual([]);
+      expect(found).toEqual([SHOPPER]); // the other scanner still got it
+    } finally {
+      window.removeEventListener('error', onError);
+      throwing._setScope(false);
+    }
+  });
+
+  it('reads an email already filled in at load once the page is idle', async () => {
+    render(`<input type="email" name="email" value="${SHOPPER}"><input type="email" name="to_email" value="${OTHER}">`);
+    const prefilled: string[] = [];
+    const late = startFormScanner((email) => prefilled.push(email));
+    expect(prefilled).toEqual([]); // not synchronously: the page may still be busy
+    await vi.waitFor(() => expect(prefilled).toEqual([SHOPPER]));
+    late._setScope(false);
+  });
+
+  it('does not read prefilled emails when scanning was turned off before idle time', async () => {
+    render(`<input type="email" name="email" value="${SHOPPER}">`);
+    const prefilled: string[] = [];
+    const late = startFormScanner((email) => prefilled.push(email));
+    late._setScope(false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(prefilled).toEqual([]);
+  });
+});
