@@ -2,7 +2,7 @@
  * Types of the REST API (seed 003 lead/convert, seed 000 customer endpoints) as the collector
  * serves them and the server client sends and receives them.
  */
-import type { CampaignType, CartData, CartItem } from '../protocol/types';
+import type { CampaignType, CartData, CartItem, Customer } from '../protocol/types';
 
 /** Loose cart input: the collector normalizes it exactly like a `sendConversion` payload. */
 export type CartDataInput = CartData & Record<string, unknown>;
@@ -30,30 +30,12 @@ export interface CustomerConvertResult {
   converted: number;
 }
 
-/** Profile fields of `POST customers/` and `PUT customers/{id}/` (seed 000). */
-export interface CustomerFields {
-  email: string;
-  first_name?: string;
-  last_name?: string;
-  phone?: string;
-  timezone?: string;
-  age?: number;
-  gender?: 'm' | 'f';
-  /** At most two letters. */
-  language?: string;
-  address1?: string;
-  address2?: string;
-  address3?: string;
-  city?: string;
-  state?: string;
-  postal_code?: string;
-  country?: string;
-  /** YYYY-MM-DD */
-  birthdate?: string;
-  tags?: string[];
-  /** Any JSON object; replaces the stored metadata whole on update. */
-  metadata?: Record<string, unknown>;
-}
+/**
+ * Profile fields of `POST customers/` and `PUT customers/{id}/` (seed 000): the protocol's
+ * customer fields, `email` required, and `metadata` any JSON object that replaces the stored
+ * one whole on update.
+ */
+export type CustomerFields = Omit<Customer, 'metadata'> & { email: string; metadata?: Record<string, unknown> };
 
 /** A customer as the API returns it: the shape of seed 000's example response. */
 export interface CustomerJson {

@@ -3,7 +3,7 @@
  * this; `sqlite-store.ts` implements it, and a PostgreSQL store could replace it without
  * touching them. Every method is async for that reason, even where SQLite answers at once.
  */
-import type { CampaignType, CartData, CartItem, Conversion, Metadata, WireEvent } from '../../protocol/types';
+import type { CampaignType, CartData, CartItem, Conversion, Customer, Metadata, WireEvent } from '../../protocol/types';
 
 /** Counts of one stored beacon batch. */
 export interface InsertResult {
@@ -47,25 +47,7 @@ export interface OrderRecord {
 }
 
 /** Customer profile fields; `metadata` holds any JSON (strings when it came from beacons). */
-export interface CustomerProfile {
-  first_name?: string;
-  last_name?: string;
-  phone?: string;
-  timezone?: string;
-  age?: number;
-  gender?: 'm' | 'f';
-  language?: string;
-  address1?: string;
-  address2?: string;
-  address3?: string;
-  city?: string;
-  state?: string;
-  postal_code?: string;
-  country?: string;
-  birthdate?: string;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-}
+export type CustomerProfile = Omit<Customer, 'metadata'> & { metadata?: Record<string, unknown> };
 
 export interface ListSubscriptionRecord {
   list_id: string;
