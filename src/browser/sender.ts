@@ -111,6 +111,7 @@ export function createSender(pageId: string): Sender {
       else healthy = false;
       const delay = retryDelayMs(++attempt, Math.random(), parseRetryAfter(retryAfter, Date.now()));
       log(status, 'retry in', delay | 0);
+      timerAt = Infinity; // a batching flush due sooner must not cut the backoff short
       schedule(delay);
       retrying = 1;
       save(); // keeps the outbox's lease fresh during a long outage

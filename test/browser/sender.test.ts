@@ -283,3 +283,21 @@ describe('page hide and the persisted outbox', () => {
     setItem.mockRestore();
   });
 });
+
+describe('backoff', () => {
+  it('is not cut short by a flush that was already due', async () => {
+    let resolve!: (reply: Reply) => void;
+    post.mockImplementationOnce(() => new Promise((r) => (resolve = r)));
+    const sender = ready();
+    sender._add(event(), true);
+    await vi.advanceTimersByTimeAsync(1);
+    // While the first request is in flight, a conversion asks for an immediate flush.
+    sender._add(event('conversion'), true);
+    post.mockImplementation(() => Promise.resolve([200, null] as Reply));
+    resolve([429, '30']);
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(post).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(post).toHaveBeenCalledTimes(2);
+  });
+});
