@@ -30,7 +30,6 @@ export interface Sender {
   _online(): void;
 }
 
-
 export function createSender(pageId: string): Sender {
   const store = createOutboxStore(pageId);
   const beaconed = new WeakSet<WireEvent>();

@@ -118,7 +118,6 @@ describe('responses', () => {
     await vi.advanceTimersByTimeAsync(1000);
     const times: number[] = [];
     post.mockClear();
-    replies([500, null], [502, null], [200, null]);
     const start = Date.now();
     post.mockImplementation(() => {
       times.push(Date.now() - start);
