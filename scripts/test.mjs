@@ -40,6 +40,8 @@ must('node', ['scripts/check-size.mjs']);
 
 let passed = 0;
 let failed = 0;
+// Names of failed tests, repeated at the very end: CI logs are often read from the tail.
+const failures = [];
 
 // 4. Unit tests.
 rmSync('test-results', { recursive: true, force: true });
@@ -48,8 +50,18 @@ try {
   const unit = JSON.parse(readFileSync('test-results/unit.json', 'utf8'));
   passed += unit.numPassedTests;
   failed += unit.numFailedTests + (unitStatus !== 0 && unit.numFailedTests === 0 ? 1 : 0);
+  for (const file of unit.testResults) {
+    for (const test of file.assertionResults) {
+      if (test.status === 'failed') failures.push(`unit: ${test.fullName}\n    ${firstLine(test.failureMessages[0])}`);
+    }
+    if (file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')) {
+      failures.push(`unit: ${file.name}\n    ${firstLine(file.message)}`);
+    }
+  }
+  if (unitStatus !== 0 && unit.numFailedTests === 0 && !failures.length) failures.push(`unit: vitest exited ${unitStatus}`);
 } catch {
   failed += 1;
+  failures.push('unit: no report (vitest did not finish)');
 }
 
 // 5. Browser tests (the config writes test-results/e2e.json).
@@ -58,9 +70,31 @@ try {
   const { stats } = JSON.parse(readFileSync('test-results/e2e.json', 'utf8'));
   passed += stats.expected + stats.flaky;
   failed += stats.unexpected + (e2eStatus !== 0 && stats.unexpected === 0 ? 1 : 0);
+  collectE2eFailures(JSON.parse(readFileSync('test-results/e2e.json', 'utf8')).suites, []);
+  if (e2eStatus !== 0 && stats.unexpected === 0) failures.push(`e2e: playwright exited ${e2eStatus}`);
 } catch {
   failed += 1;
+  failures.push('e2e: no report (playwright did not finish)');
 }
 
+if (failures.length) console.log(`\nFailed:\n  ${failures.join('\n  ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
+
+function firstLine(text = '') {
+  return String(text).split('\n').find((line) => line.trim()) ?? '';
+}
+
+function collectE2eFailures(suites = [], titles) {
+  for (const suite of suites) {
+    const path = suite.title ? [...titles, suite.title] : titles;
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== 'unexpected') continue;
+        const error = test.results?.at(-1)?.error?.message;
+        failures.push(`e2e [${test.projectName}]: ${[...path, spec.title].join(' › ')}\n    ${firstLine(error)}`);
+      }
+    }
+    collectE2eFailures(suite.suites, path);
+  }
+}
