@@ -1,7 +1,9 @@
 /**
  * The ESM build (`dist/rejoiner.mjs`) for bundlers: the same core as the script tag. Importing it
  * changes nothing on the page; the first `rejoiner()` call boots the library (once per page,
- * sharing the `_rejoiner` queue with any snippet already there).
+ * sharing the `_rejoiner` queue with any snippet already there, so there is never a second
+ * sender). The extension commands are a dynamic import: bundlers split them into a chunk that
+ * loads only when a command needs it.
  */
 import { boot } from './browser/boot';
 import type { RejoinerCommand } from './types';
@@ -10,7 +12,7 @@ export type * from './types';
 
 /**
  * Pushes commands through the page's `_rejoiner` queue, booting the library first when no copy
- * runs yet. `endpoint` is the collector origin (default: the page's own origin).
+ * runs yet. Beacons go to the page's own origin unless a `setEndpoint` command says otherwise.
  */
 export function rejoiner(...commands: RejoinerCommand[]): void {
   const globals = window as unknown as {
@@ -18,8 +20,10 @@ export function rejoiner(...commands: RejoinerCommand[]): void {
     _rejoinerDispatch?: unknown;
   };
   try {
-    if (!globals._rejoinerDispatch) boot(location.origin);
-    globals._rejoiner!.push(...commands);
+    // Queued first, so that a `requireConsent` among them is seen before anything starts.
+    (globals._rejoiner ||= []).push(...commands);
+    if (!globals._rejoinerDispatch)
+      boot(location.origin, () => import('./extensions/index'));
   } catch {
     // never throw into the application
   }

@@ -131,7 +131,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number) {
         .replaceAll('{{SITE}}', (url.searchParams.get('site') || 'no-site').replace(/[^\w-]/g, ''))
         .replaceAll('{{OTHER}}', `http://127.0.0.1:${OTHER_PORT}`);
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+    // CORS as a CDN would send it: rejoiner.js imports rejoiner-extensions.js, an ES module.
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      'Access-Control-Allow-Origin': '*',
+    });
     res.end(content);
   } catch {
     res.writeHead(404).end();

@@ -4,18 +4,41 @@
  * and the page lifecycle, replays the queue, and counts the automatic page view once the page
  * is parsed, so that a `['trackPageView', false]` anywhere in the page's inline scripts still
  * turns it off.
+ *
+ * The extension commands of DESIGN.md (SPA history, data-layer bridge, consent) live in a second
+ * module (src/extensions/), loaded only when a command names something the core does not know.
+ * When the queue at boot holds `requireConsent` or `respectGPC`, nothing starts until that
+ * module has decided: consent comes before the first cookie.
  */
-import { createCommands } from './commands';
+import { createCommands, type Command } from './commands';
 import { startFormScanner } from './form-scanner';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
-import { log } from './log';
+import { log, warn } from './log';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
 import { createSender } from './sender';
 import { whenParsed } from './when';
 
-type Dispatch = (...commands: unknown[]) => number;
+export type Dispatch = (...commands: unknown[]) => unknown;
+
+/**
+ * The extension module's entry (its default export), called in one of two ways:
+ * - before boot, `(start)`: it calls `start()` once tracking may begin (at once, or when consent
+ *   is given; never when it is refused);
+ * - after boot, `(dispatch, command, commands, warn)` for a command the core does not know: it
+ *   adds its handlers to `commands` and runs `command` through `dispatch`, or warns that nobody
+ *   knows it. `warn` is the core's, which knows whether debug mode is on.
+ */
+export type Extensions = (
+  go: Dispatch,
+  command?: unknown,
+  commands?: Record<string, Command>,
+  coreWarn?: typeof warn,
+) => unknown;
+
+/** Imports the extension module: a file next to the script, or a chunk of the ESM build. */
+export type LoadExtensions = () => Promise<{ default: Extensions }>;
 
 interface RejoinerGlobals {
   _rejoiner?: unknown;
@@ -23,13 +46,8 @@ interface RejoinerGlobals {
   _rejoinerDispatch?: Dispatch;
 }
 
-/**
- * Boots unless a copy already runs. `endpoint` defaults to the origin the script was loaded
- * from (the page's own when bundled).
- */
-export function boot(
-  endpoint = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin,
-): void {
+/** Boots unless a copy already runs. Beacons go to `endpoint` (an origin). */
+export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
   const globals = window as unknown as RejoinerGlobals;
   const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
@@ -38,20 +56,36 @@ export function boot(
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
-  const identity = createIdentity();
-  const sender = createSender(newId());
-  const scanner = startFormScanner((email) => _tracker._formEmail(email));
-  const { _commands, _tracker } = createCommands(identity, sender, scanner);
-  const dispatch = (globals._rejoinerDispatch = createDispatcher(_commands));
-  sender._setEndpoint(endpoint);
-  onLifecycle(
-    sender._hide,
-    () => {
-      sender._restore();
-      _tracker._pageView();
-    },
-    sender._online,
-  );
-  attachQueue(stub, dispatch);
-  whenParsed(_tracker._autoPageView);
+  const withExtensions: Extensions = (...args) =>
+    loadExtensions()
+      .then((module) => module.default(...args))
+      .catch(warn);
+
+  const start = (): void => {
+    const identity = createIdentity();
+    const sender = createSender(newId());
+    const scanner = startFormScanner((email) => _tracker._formEmail(email));
+    const { _commands, _tracker } = createCommands(identity, sender, scanner);
+    const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
+      withExtensions(dispatch, command, _commands, warn),
+    ));
+    sender._setEndpoint(endpoint);
+    onLifecycle(
+      sender._hide,
+      () => {
+        sender._restore();
+        _tracker._pageView();
+      },
+      sender._online,
+    );
+    attachQueue(stub, dispatch);
+    whenParsed(_tracker._autoPageView);
+  };
+
+  // `requireConsent` or `respectGPC` in the queue: the extension module decides when to start.
+  // Meanwhile pushes stay in the stub array, and a second copy finds a guard and leaves them there.
+  if (stub.some((command) => /^re[qs]/.test((command as string[] | null)?.[0] as string))) {
+    globals._rejoinerDispatch = stub.push;
+    withExtensions(start);
+  } else start();
 }

@@ -7,9 +7,13 @@
 import type { Command } from './commands';
 import { log, warn } from './log';
 
-export type CommandQueue = unknown[] & { push(...commands: unknown[]): number };
+export type CommandQueue = unknown[];
 
-export function createDispatcher(commands: Record<string, Command>) {
+/**
+ * `unknown` gets each command that names no handler here, malformed ones included: the extension
+ * module knows more commands, and warns about the rest.
+ */
+export function createDispatcher(commands: Record<string, Command>, unknown: (command: unknown) => unknown) {
   const pending: unknown[] = [];
   let draining = false;
 
@@ -17,9 +21,11 @@ export function createDispatcher(commands: Record<string, Command>) {
     const name = Array.isArray(command) && command[0];
     try {
       // `commands` has no prototype: only real command names are functions here.
-      if (typeof commands[name as string] != 'function') return warn('unknown command', command);
-      log(name, (command as unknown[])[1]);
-      commands[name as string]((command as unknown[])[1]);
+      if (typeof commands[name as string] != 'function') unknown(command);
+      else {
+        log(name, (command as unknown[])[1]);
+        commands[name as string]((command as unknown[])[1]);
+      }
     } catch (error) {
       warn(name, 'failed:', error);
     }
@@ -37,8 +43,8 @@ export function createDispatcher(commands: Record<string, Command>) {
 }
 
 /** Replays what `stub` holds through `dispatch` and routes its later pushes there too. */
-export function attachQueue(stub: CommandQueue, dispatch: (...commands: unknown[]) => number): void {
+export function attachQueue(stub: CommandQueue, dispatch: (...commands: unknown[]) => unknown): void {
   const queued = stub.splice(0);
-  stub.push = dispatch;
+  stub.push = dispatch as CommandQueue['push'];
   dispatch(...queued);
 }

@@ -35,9 +35,9 @@ export const retryDelayMs = (attempt: number, random: number, retryAfterMs = 0):
     Math.min(retryAfterMs, MAX_RETRY_AFTER_MS),
   );
 
-/** `Retry-After` in ms: delta seconds or an HTTP date; 0 when absent or unreadable. */
-export const parseRetryAfter = (header: string | null, now: number): number => {
-  if (!header) return 0;
-  const ms = isNaN(+header) ? Date.parse(header) - now : +header * 1000;
-  return ms > 0 ? ms : 0;
-};
+/**
+ * `Retry-After` in ms: delta seconds or an HTTP date. Absent or unreadable gives 0; "0" or a date
+ * in the past may give a negative number, which `retryDelayMs` ignores like 0.
+ */
+export const parseRetryAfter = (header: string | null, now: number): number =>
+  +header! * 1000 || Date.parse(header!) - now || 0;

@@ -187,7 +187,7 @@ export function createSender(pageId: string): Sender {
       refused = 0;
       // Each event goes out by beacon once per page: visibilitychange and pagehide both come here.
       if (navigator.onLine !== false)
-        beacon(queue.filter((event) => notIn(inFlight.concat(unsure))(event) && !beaconed.has(event)));
+        beacon(queue.filter(notIn(inFlight.concat(unsure))).filter((event) => !beaconed.has(event)));
       if (healthy) queue = queue.filter((event) => !beaconed.has(event));
       left ||= leaving;
       save();

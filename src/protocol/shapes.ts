@@ -55,7 +55,7 @@ const ALIASES: Partial<Record<EventType, Record<string, string>>> = {
 export const SHAPES = {} as Record<EventType, Shape>;
 for (const type in SPECS) {
   const fields: Record<string, string> = {};
-  for (const word of SPECS[type as EventType].split(' ')) fields[word.split(':')[0]] = word.split(':')[1] || 's';
+  for (const [name, kind = 's'] of SPECS[type as EventType].split(' ').map((word) => word.split(':'))) fields[name] = kind;
   SHAPES[type as EventType] = { _fields: fields, _aliases: ALIASES[type as EventType] || {}, _name: type };
 }
 

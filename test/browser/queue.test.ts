@@ -10,7 +10,8 @@ const setup = () => {
       throw new Error('boom');
     },
   });
-  return { calls, commands, dispatch: createDispatcher(commands) };
+  const unknown = vi.fn();
+  return { calls, commands, unknown, dispatch: createDispatcher(commands, unknown) };
 };
 
 describe('the command queue', () => {
@@ -34,11 +35,12 @@ describe('the command queue', () => {
   });
 
   it.each([[null], [42], ['a'], [[]], [[42]], [['nope']], [['toString']], [['__proto__']], [['constructor']], [{ 0: 'a' }]])(
-    'skips the malformed command %j and goes on',
+    'hands the unknown or malformed command %j to the extensions and goes on',
     (bad) => {
-      const { calls, dispatch } = setup();
+      const { calls, dispatch, unknown } = setup();
       expect(() => dispatch(['a', 1], bad, ['a', 2])).not.toThrow();
       expect(calls).toEqual([['a', 1], ['a', 2]]);
+      expect(unknown).toHaveBeenCalledExactlyOnceWith(bad);
     },
   );
 
@@ -51,7 +53,7 @@ describe('the command queue', () => {
   it('runs commands pushed by a command after it, in order', () => {
     const calls: string[] = [];
     const commands = Object.create(null);
-    const dispatch = createDispatcher(commands);
+    const dispatch = createDispatcher(commands, () => {});
     commands.outer = () => {
       calls.push('outer start');
       dispatch(['inner']);

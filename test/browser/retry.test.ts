@@ -52,13 +52,14 @@ describe('parseRetryAfter', () => {
   it.each([
     ['120', 120_000],
     [' 5 ', 5000],
-    ['0', 0],
     ['Sun, 22 Nov 2026 10:01:00 GMT', 60_000],
-    ['Sun, 22 Nov 2026 09:00:00 GMT', 0],
-    ['soon', 0],
-    ['', 0],
-    [null, 0],
   ])('%j → %i ms', (header, ms) => {
     expect(parseRetryAfter(header, now)).toBe(ms);
+  });
+
+  // No server delay: the first retry waits the sender's own 250-500 ms.
+  it.each([['0'], ['Sun, 22 Nov 2026 09:00:00 GMT'], ['soon'], [''], [null]])('%j adds no delay', (header) => {
+    expect(retryDelayMs(1, 1, parseRetryAfter(header, now))).toBe(500);
+    expect(retryDelayMs(1, 0, parseRetryAfter(header, now))).toBe(250);
   });
 });

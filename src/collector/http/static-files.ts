@@ -59,6 +59,9 @@ export async function serveFile(
     'content-length': String(info.size),
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
+    // Shops load the library from this origin: rejoiner.js imports rejoiner-extensions.js, and
+    // browsers fetch ES modules with CORS. Every file here is public anyway.
+    'access-control-allow-origin': '*',
   };
   if (req.method == 'HEAD') {
     res.writeHead(200, headers);

@@ -1,0 +1,134 @@
+/**
+ * Consent: `requireConsent`, `setConsent true|false` and `respectGPC true|false` (DESIGN.md).
+ *
+ * When the queue at boot holds `requireConsent` or `respectGPC`, the core waits for `gateStart`
+ * (boot.ts) before it creates anything, so until consent there are no cookies, no storage and no
+ * requests, and not even a form listener. Commands pushed meanwhile wait in the `_rejoiner` array
+ * (memory only, at most MAX_HELD); `setConsent true` starts the core, which replays them in
+ * order; `setConsent false` drops them, and later pushes are dropped too until a `setConsent
+ * true`. The consent commands apply in push order, so the last word wins: `respectGPC` with the
+ * browser's Global Privacy Control on counts as a refusal, and a later explicit `setConsent true`
+ * (the shopper's own choice in the banner) overrides it.
+ *
+ * Pushed after tracking has begun (too late for the strict guarantee, and warned about), a
+ * refusal or `requireConsent` stops the commands from then on: they are held or dropped as above,
+ * the form scanner is turned off, and a refusal deletes the identity cookie and the library's
+ * localStorage.
+ */
+import type { Dispatch } from '../browser/boot';
+import type { Command } from '../browser/commands';
+import { tryKeys, trySetItem } from '../browser/storage';
+import { report } from './report';
+
+/** Commands held while consent is pending (memory only); the oldest go first beyond it. */
+export const MAX_HELD = 1000;
+
+type State = 'pending' | 'granted' | 'refused' | undefined;
+
+let state: State;
+const CONSENT = /^(requireConsent|setConsent|respectGPC)$/;
+
+const isConsentCommand = (command: unknown): command is [string, unknown] =>
+  Array.isArray(command) && CONSENT.test(command[0]);
+
+const gpcIsOn = (): boolean => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+
+/** Applies one consent command to the state. */
+function apply(name: string, argument: unknown): void {
+  if (name == 'requireConsent') state ||= 'pending';
+  else if (name == 'respectGPC') {
+    if (argument !== false && gpcIsOn()) state = 'refused';
+  } else if (argument === true || argument === false) state = argument ? 'granted' : 'refused';
+  else report.warn('setConsent takes true or false:', argument);
+  report.log('consent:', state ?? 'not required');
+}
+
+/** Before boot: starts the core now, or when consent is given. */
+export function gateStart(start: () => void): void {
+  const globals = window as unknown as { _rejoiner: unknown[] & { push(...items: unknown[]): number }; _rejoinerDispatch: unknown };
+  const stub = globals._rejoiner;
+  const keep = (command: unknown): boolean => {
+    if (isConsentCommand(command)) apply(command[0], command[1]);
+    else if (Array.isArray(command) && command[0] == 'setDebug') report.setDebug(command[1]);
+    return !isConsentCommand(command); // applied here: the core must not see them again
+  };
+  const held = stub.splice(0).filter(keep);
+  let started = false;
+
+  const settle = (): void => {
+    if (state == 'refused') held.length = 0;
+    if (held.length > MAX_HELD) report.warn('consent pending: dropped', held.splice(0, held.length - MAX_HELD).length);
+    if (started || state == 'pending' || state == 'refused') return;
+    // Granted, or nothing to wait for (respectGPC without the signal): the core takes over the
+    // array and replays what waited.
+    started = true;
+    Array.prototype.push.apply(stub, held);
+    start();
+  };
+
+  const hold = (...commands: unknown[]): number => {
+    // Only until start(): the core then replaces the array's push and this guard.
+    for (const command of commands) if (keep(command) && state != 'refused') held.push(command);
+    settle();
+    return held.length;
+  };
+  stub.push = hold;
+  globals._rejoinerDispatch = hold;
+  settle();
+}
+
+/** The consent commands for a core that is already running. */
+export function consentCommands(go: Dispatch, commands: Record<string, Command>): Record<string, Command> {
+  const late: unknown[] = [];
+  const setFormScan = commands.setFormScan;
+  let gated = false;
+
+  /** From now on each command waits for consent, or is dropped after a refusal. */
+  const gate = (): void => {
+    if (gated) return;
+    gated = true;
+    for (const name in commands) {
+      const run = commands[name];
+      if (CONSENT.test(name) || name == 'setDebug') continue;
+      commands[name] = (argument) => {
+        if (state == 'pending') late.push([name, argument]) > MAX_HELD && late.shift();
+        else if (state != 'refused') run(argument);
+      };
+    }
+  };
+
+  const after = (name: string, argument: unknown): void => {
+    const before = state;
+    apply(name, argument);
+    if (state == before) return;
+    if (state == 'granted') {
+      if (before == 'refused') setFormScan(true);
+      go(...late.splice(0));
+    } else {
+      if (before === undefined) report.warn(name, 'after tracking began: push it before the library loads');
+      gate();
+      if (state == 'refused') {
+        late.length = 0;
+        setFormScan(false);
+        forgetVisitor();
+      }
+    }
+  };
+
+  return {
+    requireConsent: () => after('requireConsent', undefined),
+    setConsent: (argument) => after('setConsent', argument),
+    respectGPC: (argument) => after('respectGPC', argument),
+  };
+}
+
+/** Deletes the identity cookie (on this host and each parent domain) and the stored queues. */
+function forgetVisitor(): void {
+  const parts = location.hostname.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    const domain = parts.slice(i).join('.');
+    document.cookie = `rj=;path=/;max-age=0;domain=${domain}`;
+  }
+  document.cookie = 'rj=;path=/;max-age=0';
+  for (const key of tryKeys()) if (!key.indexOf('rejoiner:')) trySetItem(key, null);
+}

@@ -1,0 +1,46 @@
+/**
+ * The extension module (`dist/rejoiner-extensions.js`, and a lazy chunk of the ESM build): the
+ * extension commands of DESIGN.md that the 5 KB core leaves out: `trackHistory`,
+ * `bridgeDataLayer`, `requireConsent`, `setConsent` and `respectGPC`. The core loads it when a
+ * command names something it does not know, and before it starts when the queue at boot asks
+ * about consent (boot.ts, `Extensions`).
+ */
+import type { Dispatch, Extensions } from '../browser/boot';
+import type { Command } from '../browser/commands';
+import { consentCommands, gateStart } from './consent';
+import { bridgeDataLayer } from './data-layer';
+import { dedupeAddPageView, trackHistory } from './history';
+import { report } from './report';
+
+/** Command tables already extended (one per page; the ESM build and a snippet share it). */
+const extended = new WeakSet<object>();
+
+function extend(go: Dispatch, commands: Record<string, Command>): void {
+  if (extended.has(commands)) return;
+  extended.add(commands);
+  dedupeAddPageView(commands);
+  commands.trackHistory = (option) => trackHistory(go, option);
+  commands.bridgeDataLayer = (option) => bridgeDataLayer(go, option);
+  Object.assign(commands, consentCommands(go, commands));
+  // Keep this module's own debug switch in step with the core's.
+  const setDebug = commands.setDebug;
+  commands.setDebug = (on) => {
+    setDebug(on);
+    report.setDebug(on);
+  };
+}
+
+const extensions: Extensions = (go, command, commands, warn) => {
+  try {
+    if (warn) report.warn = warn;
+    if (!commands) return gateStart(go as () => void);
+    extend(go, commands);
+    const name = Array.isArray(command) && command[0];
+    if (typeof commands[name] == 'function') go(command);
+    else report.warn('unknown command', command);
+  } catch (error) {
+    report.warn('extensions failed:', error);
+  }
+};
+
+export default extensions;
