@@ -71,7 +71,7 @@ export default [
   {
     input: 'src/index.ts',
     // The extensions are a dynamic import: bundlers make them a chunk loaded on first use.
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: 'rejoiner.mjs', chunkFileNames: 'rejoiner-extensions.mjs' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: 'rejoiner.mjs', chunkFileNames: 'chunks/[name].mjs' },
     plugins: plugins(),
   },
   {

@@ -2,7 +2,7 @@
 import type { TestInfo } from '@playwright/test';
 import type { Batch, WireEvent } from '../../src/protocol/types';
 
-export const BASE = 'http://127.0.0.1:4317';
+export const BASE = `http://127.0.0.1:${Number(process.env.E2E_PORT) || 4317}`;
 
 export interface Received {
   at: number;

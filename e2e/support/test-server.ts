@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
-export const PAGE_PORT = 4317;
-export const OTHER_PORT = 4318;
+// E2E_PORT moves both ports, so that two runs can share a machine.
+export const PAGE_PORT = Number(process.env.E2E_PORT) || 4317;
+export const OTHER_PORT = PAGE_PORT + 1;
 const ROOT = join(import.meta.dirname, '..', '..');
 
 interface Received {
