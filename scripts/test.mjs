@@ -37,6 +37,8 @@ if (missing.length) {
 must('npx', ['tsc', '-p', 'tsconfig.json']);
 must('npm', ['run', 'build']);
 must('node', ['scripts/check-size.mjs']);
+// Compile-time tests of the published declarations (they import the package by its name).
+must('npx', ['tsc', '-p', 'test/types']);
 
 let passed = 0;
 let failed = 0;

@@ -80,8 +80,31 @@ export type RejoinerCommand =
   | ['startNewOrder']
   | ['sendConversion']
   | ['sendConversion', ConversionInput]
-  | ['setCustomerEmail', { email: string }]
+  | ['setCustomerEmail', string | { email: string }]
   | ['setCustomerData', CustomerInput]
   | ['subscribeToList', { email: string; list_id: string | number; first_name?: string; source?: string }]
   | ['setSessionMetadata', Record<string, unknown>]
-  | ['setFormScan', boolean | string];
+  | ['setFormScan', boolean | string]
+  | ['trackHistory', boolean | { hash?: boolean }]
+  | ['bridgeDataLayer', boolean | { name?: string }]
+  | ['requireConsent']
+  | ['setConsent', boolean]
+  | ['respectGPC', boolean];
+
+/**
+ * The page's `_rejoiner` queue: an array before the library loads (the snippet's stub), after it
+ * an array whose `push` dispatches. Either way `push` takes commands.
+ */
+export interface RejoinerQueue {
+  push(...commands: RejoinerCommand[]): unknown;
+}
+
+declare global {
+  /**
+   * The snippet's queue (`var _rejoiner = _rejoiner || [];`). Declared here so that
+   * `_rejoiner.push(['setCartItem', {...}])` is checked against every command's argument.
+   */
+  // `var` is how a global of the page is declared in TypeScript.
+  // eslint-disable-next-line no-var
+  var _rejoiner: RejoinerQueue;
+}

@@ -119,7 +119,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number) {
   }
 
   const file = normalize(join(ROOT, path));
-  if (!file.startsWith(ROOT) || !/^\/(dist|e2e\/fixtures)\//.test(path)) {
+  if (!file.startsWith(ROOT) || !/^\/(dist|e2e\/fixtures)\/|^\/public\/tag-manager-recipe\.html$/.test(path)) {
     res.writeHead(404).end();
     return;
   }

@@ -7,8 +7,8 @@
  *
  * The extension commands of DESIGN.md (SPA history, data-layer bridge, consent) live in a second
  * module (src/extensions/), loaded only when a command names something the core does not know.
- * When the queue at boot holds `requireConsent` or `respectGPC`, nothing starts until that
- * module has decided: consent comes before the first cookie.
+ * When the queue at boot holds an extension command, nothing starts until that module has
+ * loaded and decided: consent comes before the first cookie.
  */
 import { createCommands, type Command } from './commands';
 import { startFormScanner } from './form-scanner';
@@ -82,9 +82,11 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     whenParsed(_tracker._autoPageView);
   };
 
-  // `requireConsent` or `respectGPC` in the queue: the extension module decides when to start.
+  // An extension command in the queue (requireConsent, respectGPC, trackHistory, bridgeDataLayer;
+  // no core command matches): the module loads first and decides when to start, so that consent
+  // comes before any cookie and the history and data-layer hooks miss nothing after the start.
   // Meanwhile pushes stay in the stub array, and a second copy finds a guard and leaves them there.
-  if (stub.some((command) => /^re[qs]/.test((command as string[] | null)?.[0] as string))) {
+  if (stub.some((command) => /^(re[qs]|br)|H/.test((command as string[] | null)?.[0] as string))) {
     globals._rejoinerDispatch = stub.push;
     withExtensions(start);
   } else start();

@@ -149,7 +149,6 @@ export function createSender(pageId: string): Sender {
     const take = (): void => {
       const adopted = store._adopt(site, endpoint);
       if (adopted.length) {
-        log('resend', adopted.length);
         queue = adopted.concat(queue);
         save(); // theirs are ours now: store before anything else can go wrong
         schedule(0);

@@ -152,14 +152,14 @@ export function mapGa4Event(name: string, params: unknown, cart: CartModel): { c
     return next;
   };
 
+  // An ecommerce event without a usable item changes nothing (an empty view_cart included).
+  if (!lines.length && name != 'purchase') return { commands, cart };
   switch (name) {
     case 'view_item': {
-      const line = lines[0];
-      if (line)
-        commands.push([
-          'trackProductView',
-          strip({ ...cartItemOf(line), item_qty: undefined, qty_price: undefined, product_url: location.href }),
-        ]);
+      commands.push([
+        'trackProductView',
+        strip({ ...cartItemOf(lines[0]), item_qty: undefined, qty_price: undefined, product_url: location.href }),
+      ]);
       return { commands, cart };
     }
     case 'add_to_cart': {
@@ -186,7 +186,7 @@ export function mapGa4Event(name: string, params: unknown, cart: CartModel): { c
     case 'view_cart':
     case 'begin_checkout':
       // Both carry the whole cart: it replaces the model.
-      return { commands, cart: lines.length ? reconcile(lines, value) : cart };
+      return { commands, cart: reconcile(lines, value) };
     case 'purchase': {
       const conversion = {
         cart_data: strip({ ...cartDataOf(lines, value), order_number: text(p.transaction_id), promo: text(p.coupon) }),
