@@ -218,7 +218,7 @@ test('offline then online without a reload: sent on the online event, not after 
   const errors = watchErrors(page);
   const retries: { at: number; delay: number }[] = [];
   page.on('console', (message) => {
-    const match = /retry in (\d+)/.exec(message.text());
+    const match = /retry (\d+)/.exec(message.text());
     if (match) retries.push({ at: Date.now(), delay: Number(match[1]) });
   });
   await open(page, site, '&rejoiner_debug=1');

@@ -71,7 +71,7 @@ export type RejoinerCommand =
   | ['setEndpoint', string]
   | ['setDebug', boolean]
   | ['trackPageView', boolean]
-  | ['addPageView', { url: string }]
+  | ['addPageView', { url: string; title?: string }]
   | ['trackProductView', ProductInput]
   | ['setCartData', CartDataInput]
   | ['setCartItem', CartItemInput]

@@ -7,8 +7,9 @@
  *
  * The extension commands of DESIGN.md (SPA history, data-layer bridge, consent) live in a second
  * module (src/extensions/), loaded only when a command names something the core does not know.
- * When the queue at boot holds an extension command, nothing starts until that module has
- * loaded and decided: consent comes before the first cookie.
+ * Commands after one the core does not know wait for that module (push order holds). When the
+ * queue at boot holds `requireConsent` or `respectGPC`, nothing starts until the module has
+ * decided: consent comes before the first cookie.
  */
 import { createCommands, type Command } from './commands';
 import { startFormScanner } from './form-scanner';
@@ -27,8 +28,9 @@ export type Dispatch = (...commands: unknown[]) => unknown;
  * - before boot, `(start)`: it calls `start()` once tracking may begin (at once, or when consent
  *   is given; never when it is refused);
  * - after boot, `(dispatch, command, commands, warn)` for a command the core does not know: it
- *   adds its handlers to `commands` and runs `command` through `dispatch`, or warns that nobody
- *   knows it. `warn` is the core's, which knows whether debug mode is on.
+ *   adds its handlers to `commands` and runs `command` with them, or warns that nobody knows it.
+ *   The core holds later commands until then. `dispatch` is for commands the module makes up
+ *   later (page views, data-layer events); `warn` is the core's, which knows about debug mode.
  */
 export type Extensions = (
   go: Dispatch,
@@ -56,10 +58,9 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
-  const withExtensions: Extensions = (...args) =>
-    loadExtensions()
-      .then((module) => module.default(...args))
-      .catch(warn);
+  // The module catches its own errors; a failed import (blocked, offline) is only warned about.
+  const withExtensions = (...args: Parameters<Extensions>): Promise<unknown> =>
+    loadExtensions().then((module) => module.default(...args), warn);
 
   const start = (): void => {
     const identity = createIdentity();
@@ -82,11 +83,11 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     whenParsed(_tracker._autoPageView);
   };
 
-  // An extension command in the queue (requireConsent, respectGPC, trackHistory, bridgeDataLayer;
-  // no core command matches): the module loads first and decides when to start, so that consent
-  // comes before any cookie and the history and data-layer hooks miss nothing after the start.
-  // Meanwhile pushes stay in the stub array, and a second copy finds a guard and leaves them there.
-  if (stub.some((command) => /^(re[qs]|br)|H/.test((command as string[] | null)?.[0] as string))) {
+  // `requireConsent` or `respectGPC` in the queue (no core command matches): the module loads
+  // first and decides when to start, so that consent comes before any cookie; if it cannot load,
+  // nothing starts. Meanwhile pushes stay in the stub array, and a second copy finds a guard and
+  // leaves them there.
+  if (stub.some((command) => /^re[qs]/.test((command as string[] | null)?.[0] as string))) {
     globals._rejoinerDispatch = stub.push;
     withExtensions(start);
   } else start();

@@ -58,9 +58,9 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
 
   const resolve = (url: unknown) => new URL(url as string, location.href).href;
 
-  const pageView = (url = location.href): void => {
-    if (emit('page_view', { url, title: document.title, referrer: lastPageUrl ?? document.referrer }))
-      lastPageUrl = url;
+  /** `title` defaults to the page's; a page view queued earlier may bring the one of its time. */
+  const pageView = (url = location.href, title = document.title): void => {
+    if (emit('page_view', { url, title, referrer: lastPageUrl ?? document.referrer })) lastPageUrl = url;
   };
 
   const tracker: Tracker = {
@@ -83,7 +83,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     __proto__: null as unknown as Command,
     setAccount(site) {
       if ((site && typeof site != 'object') || site === 0) sender._setSite('' + site);
-      else warn('bad site id', site);
+      else warn('bad site', site);
     },
     setDomain: identity._setDomain,
     setEndpoint: (url) => sender._setEndpoint(resolve(url).replace(/\/+$/, '')),
@@ -92,7 +92,8 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     trackPageView(enabled) {
       if (enabled === false) autoPageView = false;
     },
-    addPageView: (argument) => pageView(resolve(isObject(argument) ? argument.url : argument)),
+    addPageView: (argument) =>
+      isObject(argument) ? pageView(resolve(argument.url), argument.title as string) : pageView(resolve(argument)),
     trackProductView: (product) => emit('product_view', product),
     setCartData: (cart) => emitWithEmail(emitCart('cart_data', cart), cart),
     setCartItem: (item) => emitCart('cart_item', item),

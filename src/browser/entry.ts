@@ -8,5 +8,5 @@ try {
   const src = (document.currentScript as HTMLScriptElement | null)?.src || location.href;
   boot(new URL(src).origin, () => import(new URL('rejoiner-extensions.js', src) as unknown as string));
 } catch (error) {
-  warn('boot failed', error);
+  warn('boot', error);
 }

@@ -52,7 +52,7 @@ export function createOutboxStore(pageId: string): OutboxStore {
         Date.now() - events[first - 1].ts < MAX_EVENT_AGE_MS
       )
         first--;
-      if (first) warn('outbox full: dropped', first);
+      if (first) warn('outbox full', first);
       const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
       return bytes;

@@ -10,33 +10,38 @@ import { log, warn } from './log';
 export type CommandQueue = unknown[];
 
 /**
- * `unknown` gets each command that names no handler here, malformed ones included: the extension
- * module knows more commands, and warns about the rest.
+ * `unknown` gets each command that names no handler here, malformed ones included (the extension
+ * module knows more commands, and warns about the rest). Until its promise settles, later
+ * commands wait: push order holds across the module's loading.
  */
-export function createDispatcher(commands: Record<string, Command>, unknown: (command: unknown) => unknown) {
+export function createDispatcher(commands: Record<string, Command>, unknown: (command: unknown) => Promise<unknown>) {
   const pending: unknown[] = [];
   let draining = false;
 
-  const run = (command: unknown): void => {
-    const name = Array.isArray(command) && command[0];
-    try {
-      // `commands` has no prototype: only real command names are functions here.
-      if (typeof commands[name as string] != 'function') unknown(command);
-      else {
-        log(name, (command as unknown[])[1]);
+  const drain = (): void => {
+    while (pending.length) {
+      const command = pending.shift();
+      const name = Array.isArray(command) && command[0];
+      try {
+        // `commands` has no prototype: only real command names are functions here.
+        if (typeof commands[name as string] != 'function') {
+          unknown(command).then(drain);
+          return;
+        }
+        log(...(command as unknown[]));
         commands[name as string]((command as unknown[])[1]);
+      } catch (error) {
+        warn(name, 'failed:', error);
       }
-    } catch (error) {
-      warn(name, 'failed:', error);
     }
+    draining = false;
   };
 
   return (...queued: unknown[]): number => {
     pending.push(...queued);
     if (!draining) {
       draining = true;
-      while (pending.length) run(pending.shift());
-      draining = false;
+      drain();
     }
     return 0;
   };

@@ -109,7 +109,7 @@ export function createSender(pageId: string): Sender {
       if (!status && left) unsure = batch;
       else healthy = false;
       const delay = retryDelayMs(++attempt, Math.random(), parseRetryAfter(retryAfter, Date.now()));
-      log(status, 'retry in', delay | 0);
+      log(status, 'retry', delay | 0);
       timerAt = Infinity; // a batching flush due sooner must not cut the backoff short
       schedule(delay);
       retrying = 1;

@@ -5,8 +5,8 @@
  * (boot.ts) before it creates anything, so until consent there are no cookies, no storage and no
  * requests, and not even a form listener. Commands pushed meanwhile wait in the `_rejoiner` array
  * (memory only, at most MAX_HELD); `setConsent true` starts the core, which replays them in
- * order; `setConsent false` drops them, and later pushes are dropped too until a `setConsent
- * true`. The consent commands apply in push order, so the last word wins: `respectGPC` with the
+ * order; `setConsent false` drops them (settings such as `setAccount` excepted), and later pushes
+ * are dropped too until a `setConsent true`. The consent commands apply in push order, so the last word wins: `respectGPC` with the
  * browser's Global Privacy Control on counts as a refusal, and a later explicit `setConsent true`
  * (the shopper's own choice in the banner) overrides it.
  *
@@ -30,6 +30,13 @@ const CONSENT = /^(requireConsent|setConsent|respectGPC)$/;
 
 const isConsentCommand = (command: unknown): command is [string, unknown] =>
   Array.isArray(command) && CONSENT.test(command[0]);
+
+/**
+ * Settings, not tracking: a refusal keeps them, so that a later grant on the same page starts a
+ * core that knows its site, domain and endpoint.
+ */
+const SETTINGS = /^(setAccount|setDomain|setEndpoint|setDebug|trackPageView|setFormScan|trackHistory|bridgeDataLayer)$/;
+const isSetting = (command: unknown): boolean => Array.isArray(command) && SETTINGS.test(command[0]);
 
 const gpcIsOn = (): boolean => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
 
@@ -56,7 +63,7 @@ export function gateStart(start: () => void): void {
   let started = false;
 
   const settle = (): void => {
-    if (state == 'refused') held.length = 0;
+    if (state == 'refused') held.splice(0, held.length, ...held.filter(isSetting));
     if (held.length > MAX_HELD) report.warn('consent pending: dropped', held.splice(0, held.length - MAX_HELD).length);
     if (started || state == 'pending' || state == 'refused') return;
     // Granted, or nothing to wait for (respectGPC without the signal): the core takes over the
@@ -68,7 +75,7 @@ export function gateStart(start: () => void): void {
 
   const hold = (...commands: unknown[]): number => {
     // Only until start(): the core then replaces the array's push and this guard.
-    for (const command of commands) if (keep(command) && state != 'refused') held.push(command);
+    for (const command of commands) if (keep(command) && (state != 'refused' || isSetting(command))) held.push(command);
     settle();
     return held.length;
   };
@@ -89,7 +96,8 @@ export function consentCommands(go: Dispatch, commands: Record<string, Command>)
     gated = true;
     for (const name in commands) {
       const run = commands[name];
-      if (CONSENT.test(name) || name == 'setDebug') continue;
+      // Settings stay usable; setFormScan does not, as it could turn the scanner back on.
+      if (CONSENT.test(name) || (isSetting([name]) && name != 'setFormScan')) continue;
       commands[name] = (argument) => {
         if (state == 'pending') late.push([name, argument]) > MAX_HELD && late.shift();
         else if (state != 'refused') run(argument);

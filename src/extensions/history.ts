@@ -52,7 +52,8 @@ export function trackHistory(go: Dispatch, option: unknown): void {
     const url = location.href;
     if (!enabled || keyOf(url) == seen) return;
     seen = keyOf(url);
-    go(['addPageView', { url }]);
+    // The title of this moment: the page view may wait behind other commands.
+    go(['addPageView', { url, title: document.title }]);
   };
   const changed = (): void => {
     clearTimeout(timer);

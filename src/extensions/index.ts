@@ -35,9 +35,11 @@ const extensions: Extensions = (go, command, commands, warn) => {
     if (warn) report.warn = warn;
     if (!commands) return gateStart(go as () => void);
     extend(go, commands);
-    const name = Array.isArray(command) && command[0];
-    if (typeof commands[name] == 'function') go(command);
-    else report.warn('unknown command', command);
+    // Run here and now, not through `go`: the core holds later commands until this returns.
+    const [name, argument] = Array.isArray(command) ? command : [];
+    if (typeof commands[name] != 'function') return report.warn('unknown command', command);
+    report.log(name, argument);
+    commands[name](argument);
   } catch (error) {
     report.warn('extensions failed:', error);
   }

@@ -10,7 +10,7 @@ const setup = () => {
       throw new Error('boom');
     },
   });
-  const unknown = vi.fn();
+  const unknown = vi.fn(async () => {});
   return { calls, commands, unknown, dispatch: createDispatcher(commands, unknown) };
 };
 
@@ -35,12 +35,18 @@ describe('the command queue', () => {
   });
 
   it.each([[null], [42], ['a'], [[]], [[42]], [['nope']], [['toString']], [['__proto__']], [['constructor']], [{ 0: 'a' }]])(
-    'hands the unknown or malformed command %j to the extensions and goes on',
-    (bad) => {
-      const { calls, dispatch, unknown } = setup();
+    'hands the unknown or malformed command %j to the extensions, and goes on once they are done',
+    async (bad) => {
+      const { calls, commands } = setup();
+      let done!: () => void;
+      const unknown = vi.fn(() => new Promise<void>((resolve) => (done = resolve)));
+      const dispatch = createDispatcher(commands, unknown);
       expect(() => dispatch(['a', 1], bad, ['a', 2])).not.toThrow();
-      expect(calls).toEqual([['a', 1], ['a', 2]]);
       expect(unknown).toHaveBeenCalledExactlyOnceWith(bad);
+      dispatch(['b', 3]);
+      expect(calls).toEqual([['a', 1]]); // later commands wait: push order holds
+      done();
+      await vi.waitFor(() => expect(calls).toEqual([['a', 1], ['a', 2], ['b', 3]]));
     },
   );
 
@@ -53,7 +59,7 @@ describe('the command queue', () => {
   it('runs commands pushed by a command after it, in order', () => {
     const calls: string[] = [];
     const commands = Object.create(null);
-    const dispatch = createDispatcher(commands, () => {});
+    const dispatch = createDispatcher(commands, async () => {});
     commands.outer = () => {
       calls.push('outer start');
       dispatch(['inner']);
