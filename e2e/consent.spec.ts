@@ -39,15 +39,9 @@ interface Watch {
   beacons: string[];
 }
 
-/**
- * Firefox reports a cookie it refuses as a page error: the refusal deletes `rj` on every parent
- * domain of the host too, and an IP address has none that the browser accepts. Not an exception.
- */
-const COOKIE_REFUSED = /^Cookie “rj” has been rejected for invalid domain/;
-
 const watch = (page: Page): Watch => {
   const seen: Watch = { errors: [], beacons: [] };
-  page.on('pageerror', (error) => COOKIE_REFUSED.test(error.message) || seen.errors.push(String(error)));
+  page.on('pageerror', (error) => seen.errors.push(String(error)));
   page.on('request', (request) => /\/v4\//.test(request.url()) && seen.beacons.push(request.url()));
   return seen;
 };

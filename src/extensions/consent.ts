@@ -130,13 +130,15 @@ export function consentCommands(go: Dispatch, commands: Record<string, Command>)
   };
 }
 
-/** Deletes the identity cookie (on this host and each parent domain) and the stored queues. */
+/**
+ * Deletes the identity cookie (host-only, and on each parent domain that `setDomain` may have
+ * chosen; an IP address has none) and the library's storage.
+ */
 function forgetVisitor(): void {
-  const parts = location.hostname.split('.');
-  for (let i = 0; i < parts.length; i++) {
-    const domain = parts.slice(i).join('.');
-    document.cookie = `rj=;path=/;max-age=0;domain=${domain}`;
-  }
+  const host = location.hostname;
   document.cookie = 'rj=;path=/;max-age=0';
+  if (!/^[\d.]+$|:/.test(host))
+    for (let parts = host.split('.'); parts.length > 1; parts.shift())
+      document.cookie = `rj=;path=/;max-age=0;domain=${parts.join('.')}`;
   for (const key of tryKeys()) if (!key.indexOf('rejoiner:')) trySetItem(key, null);
 }
