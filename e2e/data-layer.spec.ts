@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { delivered, ofType, siteFor, waitForEvents } from './support/beacons';
+import { watchErrors as watchPageErrors } from './support/page';
 
 type Form = 'gtag' | 'tag-manager';
 
@@ -37,8 +38,7 @@ const bridged = (page: Page, layer = 'dataLayer') =>
 
 /** Collects uncaught page errors; the fixture's `pageErrors` also catches those before goto returns. */
 const watchErrors = (page: Page): (() => Promise<string[]>) => {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
+  const errors = watchPageErrors(page);
   return async () => [...errors, ...(await page.evaluate(() => (window as unknown as ShopWindow).pageErrors))];
 };
 

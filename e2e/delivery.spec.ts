@@ -17,6 +17,7 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { ofType, received, scriptFaults, siteFor, waitForEvents, type Received } from './support/beacons';
+import { backFromCache, countRestores, watchErrors } from './support/page';
 
 // Retries back off 0.5 s doubling; the slowest scenario waits through four of them.
 test.describe.configure({ timeout: 60_000 });
@@ -47,12 +48,6 @@ const push = (page: Page, commands: Command[], then = ''): Promise<void> =>
     },
     [commands, then] as [Command[], string],
   );
-
-const watchErrors = (page: Page): string[] => {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  return errors;
-};
 
 const pageViews = (site: string, count: number, timeoutMs = 15_000) =>
   waitForEvents(site, (events) => ofType(events, 'page_view').length >= count, timeoutMs);
@@ -464,25 +459,13 @@ test('a page restored from the bfcache counts a page view and keeps delivering',
     });
     const site = siteFor(info);
     const errors = watchErrors(page);
-    await page.addInitScript(() => {
-      const w = window as unknown as { restores: number };
-      w.restores = 0;
-      addEventListener('pageshow', (event) => event.persisted && w.restores++);
-    });
+    await countRestores(page);
     await open(page, site);
     const url = page.url();
     const before = views('BF-BEFORE', 5);
     await push(page, before);
     await page.goto(PLAIN);
-    // A restore from the bfcache fires no `load`: wait for the commit, then for `pageshow`.
-    // (Firefox under Playwright reports no navigation for such a restore: do not wait on one.)
-    await page.evaluate(() => setTimeout(() => history.back()));
-    const restored = await page
-      .waitForFunction(() => ((window as unknown as { restores?: number }).restores ?? 0) > 0, undefined, { timeout: 5000 })
-      .then(
-        () => true,
-        () => false,
-      );
+    const restored = await backFromCache(page);
     if (browserName == 'firefox')
       test.skip(!restored, 'Firefox under Playwright did not restore the page from the back/forward cache (no pageshow with persisted)');
     expect(restored, 'restored from the bfcache').toBe(true);

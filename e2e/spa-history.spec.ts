@@ -14,6 +14,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { BASE, delivered, ofType, siteFor, waitForEvents } from './support/beacons';
+import { backFromCache, countRestores, watchErrors } from './support/page';
 
 const APP = '/e2e/fixtures/spa/app.html';
 const SHOP = '/e2e/fixtures/spa/shop/';
@@ -39,12 +40,6 @@ const viewsOf = (events: WireEvent[]): View[] =>
 /** Waits until `count` page views have arrived, and returns them in seq order. */
 const pageViews = async (site: string, count: number): Promise<View[]> =>
   viewsOf(await waitForEvents(site, (events) => ofType(events, 'page_view').length >= count));
-
-const watchErrors = (page: Page): string[] => {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  return errors;
-};
 
 /** The history hooks are in place once pushState is no longer the browser's own function. */
 const historyTracked = (page: Page) =>
@@ -263,11 +258,7 @@ test('a page restored from the back/forward cache counts one page view, and rout
       delete headers['cache-control'];
       await request.fulfill({ response, headers });
     });
-    await page.addInitScript(() => {
-      const w = window as unknown as { restores: number };
-      w.restores = 0;
-      addEventListener('pageshow', (event) => (event.persisted ? w.restores++ : 0));
-    });
+    await countRestores(page);
 
     const home = await open(page, site);
     await clickRoute(page, 'products');
@@ -278,14 +269,7 @@ test('a page restored from the back/forward cache counts one page view, and rout
     expect(await pageViews(site, 2)).toEqual(expected);
 
     await page.goto(AWAY);
-    // A restore fires no `load`: go back from inside the page, then wait for `pageshow`.
-    await page.evaluate(() => setTimeout(() => history.back()));
-    const restored = await page
-      .waitForFunction(() => ((window as unknown as { restores?: number }).restores ?? 0) > 0, undefined, { timeout: 5000 })
-      .then(
-        () => true,
-        () => false,
-      );
+    const restored = await backFromCache(page);
     expect(restored, 'restored from the back/forward cache (pageshow with persisted)').toBe(true);
     expect(await page.evaluate(() => location.href)).toBe(route('products'));
     expect(await page.evaluate(() => document.title)).toBe(titleOf('Products'));

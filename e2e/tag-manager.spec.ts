@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { BASE, delivered, ofType, siteFor, waitForEvents } from './support/beacons';
+import { watchErrors as watchPageErrors } from './support/page';
 
 const tagPage = (site: string, query = '') => `/e2e/fixtures/tag-manager/page.html?site=${site}${query}`;
 
@@ -23,8 +24,7 @@ interface TagWindow {
 
 /** Uncaught errors and unhandled rejections, from the fixture's own record and Playwright's. */
 const watchErrors = (page: Page): (() => Promise<string[]>) => {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
+  const errors = watchPageErrors(page);
   return async () => [...errors, ...(await page.evaluate(() => (window as unknown as TagWindow).pageErrors))];
 };
 
