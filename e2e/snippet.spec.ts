@@ -20,9 +20,12 @@ test('the guide snippet sends a page view in the protocol shape', async ({ page 
     url: `http://127.0.0.1:4317${open(site)}`,
     data: { url: `http://127.0.0.1:4317${open(site)}`, title: 'Snippet page', referrer: '' },
   });
-  expect(view.id).toMatch(/^[a-z0-9]{12,}$/);
-  expect(view.visitor).toMatch(/^[a-z0-9]{12,}$/);
-  expect(view.session).toMatch(/^[a-z0-9]{12,}$/);
+  // Ids: the page's random part (base 36) and a counter; never a `.` (the identity cookie's separator).
+  const id = /^[a-z0-9]{12,}-\d+$/;
+  expect(view.id).toMatch(id);
+  expect(view.visitor).toMatch(id);
+  expect(view.session).toMatch(id);
+  expect(new Set([view.id, view.visitor, view.session]).size).toBe(3);
   expect(Math.abs(view.ts - Date.now())).toBeLessThan(60_000);
 });
 

@@ -16,7 +16,7 @@ import { startFormScanner } from './form-scanner';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
-import { log, warn } from './log';
+import { warn } from './log';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
 import { createSender } from './sender';
 import { whenParsed } from './when';
@@ -54,7 +54,6 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
   const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
   if (booted) {
-    log('loaded twice');
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }

@@ -8,7 +8,8 @@ import type { WireEvent } from '../protocol/types';
 import { warn } from './log';
 import { tryGetJSON, tryKeys, trySetItem } from './storage';
 
-const KEY_PREFIX = 'rejoiner:queue:v1:';
+/** Also the name of the Web Lock that pages hold while they adopt keys. */
+export const KEY_PREFIX = 'rejoiner:queue:v1:';
 export const MAX_STORED_EVENTS = 200;
 export const MAX_STORED_BYTES = 256 * 1024;
 export const MAX_EVENT_AGE_MS = 7 * 24 * 3600 * 1000;

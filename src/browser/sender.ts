@@ -8,7 +8,7 @@
 import type { WireEvent } from '../protocol/types';
 import { whenIdle } from './when';
 import { log, warn } from './log';
-import { createOutboxStore, sizeOf } from './outbox-store';
+import { createOutboxStore, KEY_PREFIX, sizeOf } from './outbox-store';
 import { classifyStatus, DONE, DROP, parseRetryAfter, RETRY, retryDelayMs, SPLIT } from './retry';
 import { beaconBody, postBody } from './transport';
 
@@ -97,7 +97,9 @@ export function createSender(pageId: string): Sender {
     inFlight = batch;
     const text = body(batch);
     log('send', batch.length);
-    postBody(url(), text, new Blob([text]).size <= MAX_KEEPALIVE_BYTES)
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a body under 20,000 units fits `keepalive`
+    // without a Blob to count its bytes (creating one costs a round trip to the browser process).
+    postBody(url(), text, text.length < 2e4 || new Blob([text]).size <= MAX_KEEPALIVE_BYTES)
       .then(([status, retryAfter]) => settle(batch, status, retryAfter))
       .catch(warn);
   };
@@ -155,7 +157,7 @@ export function createSender(pageId: string): Sender {
       }
     };
     if (navigator.locks)
-      navigator.locks.request('rejoiner:outbox', { ifAvailable: true }, (lock) => lock && take()).catch(warn);
+      navigator.locks.request(KEY_PREFIX, { ifAvailable: true }, (lock) => lock && take()).catch(warn);
     else take();
   };
 
@@ -185,7 +187,7 @@ export function createSender(pageId: string): Sender {
       if (!ready() || !queue.length) return;
       refused = 0;
       // Each event goes out by beacon once per page: visibilitychange and pagehide both come here.
-      if (navigator.onLine !== false)
+      if (navigator.onLine)
         beacon(queue.filter(notIn(inFlight.concat(unsure))).filter((event) => !beaconed.has(event)));
       if (healthy) queue = queue.filter((event) => !beaconed.has(event));
       left ||= leaving;
