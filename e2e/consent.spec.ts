@@ -12,6 +12,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { ofType, received, siteFor, waitForEvents } from './support/beacons';
+import { watchErrors } from './support/page';
 
 const fixture = (name: string, site: string, query = '') => `/e2e/fixtures/consent/${name}.html?site=${site}${query}`;
 const PLAIN = '/e2e/fixtures/consent/plain.html';
@@ -40,8 +41,7 @@ interface Watch {
 }
 
 const watch = (page: Page): Watch => {
-  const seen: Watch = { errors: [], beacons: [] };
-  page.on('pageerror', (error) => seen.errors.push(String(error)));
+  const seen: Watch = { errors: watchErrors(page), beacons: [] };
   page.on('request', (request) => /\/v4\//.test(request.url()) && seen.beacons.push(request.url()));
   return seen;
 };

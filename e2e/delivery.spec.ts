@@ -17,7 +17,7 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { ofType, received, scriptFaults, siteFor, waitForEvents, type Received } from './support/beacons';
-import { backFromCache, countRestores, watchErrors } from './support/page';
+import { backFromCache, countRestores, launchWithBackForwardCache, watchErrors } from './support/page';
 
 // Retries back off 0.5 s doubling; the slowest scenario waits through four of them.
 test.describe.configure({ timeout: 60_000 });
@@ -437,15 +437,8 @@ for (const name of ['storage-throws', 'storage-full'] as const) {
   });
 }
 
-// Playwright turns Chromium's bfcache off with a default argument, and a worker option such as
-// `launchOptions` cannot change inside a describe group: this test launches its own browser with
-// the project's options minus that argument, leaving the other scenarios in the usual setup.
 test('a page restored from the bfcache counts a page view and keeps delivering', async ({ playwright, browserName, launchOptions, channel }, info) => {
-  const browser = await playwright[browserName].launch({
-    ...launchOptions,
-    channel,
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-  });
+  const browser = await launchWithBackForwardCache(playwright[browserName], launchOptions, channel);
   try {
     const page = await browser.newPage({ baseURL: info.project.use.baseURL });
     // The test server sends fixtures with `Cache-Control: no-store`; browsers keep such a page out

@@ -14,7 +14,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { BASE, delivered, ofType, siteFor, waitForEvents } from './support/beacons';
-import { backFromCache, countRestores, watchErrors } from './support/page';
+import { backFromCache, countRestores, launchWithBackForwardCache, watchErrors } from './support/page';
 
 const APP = '/e2e/fixtures/spa/app.html';
 const SHOP = '/e2e/fixtures/spa/shop/';
@@ -236,15 +236,9 @@ for (const timers of ['on time', 'late'] as const) {
   });
 }
 
-// Playwright turns Chromium's back/forward cache off with a default argument (see
-// delivery.spec.ts): this test launches its own browser without it.
 test('a page restored from the back/forward cache counts one page view, and routes count after it', async ({ playwright, browserName, launchOptions, channel }, info) => {
   test.setTimeout(60_000); // a browser of its own to launch
-  const browser = await playwright[browserName].launch({
-    ...launchOptions,
-    channel,
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-  });
+  const browser = await launchWithBackForwardCache(playwright[browserName], launchOptions, channel);
   try {
     const page = await browser.newPage({ baseURL: info.project.use.baseURL });
     const site = siteFor(info);

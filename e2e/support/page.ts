@@ -1,5 +1,5 @@
 /** Page helpers shared by the specs: page errors, and the back/forward-cache round trip. */
-import type { Page } from '@playwright/test';
+import type { Browser, BrowserType, LaunchOptions, Page } from '@playwright/test';
 
 /** Collects the page's uncaught errors; the array fills as they happen. */
 export const watchErrors = (page: Page): string[] => {
@@ -33,3 +33,15 @@ export const backFromCache = (page: Page): Promise<boolean> =>
       () => true,
       () => false,
     );
+
+/**
+ * A browser of the project's kind with the back/forward cache on. Playwright turns Chromium's off
+ * with a default argument, and a worker option such as `launchOptions` cannot change inside a
+ * describe group: a test that needs the cache launches its own browser, with the project's
+ * options minus that argument, leaving the other scenarios in the usual setup.
+ */
+export const launchWithBackForwardCache = (
+  browserType: BrowserType,
+  launchOptions: LaunchOptions,
+  channel: string | undefined,
+): Promise<Browser> => browserType.launch({ ...launchOptions, channel, ignoreDefaultArgs: ['--disable-back-forward-cache'] });

@@ -11,7 +11,7 @@ export const readCookie = (name: string): string | undefined => {
   }
 };
 
-const setCookie = (name: string, value: string, maxAgeSeconds: number, domain?: string): void => {
+export const setCookie = (name: string, value: string, maxAgeSeconds: number, domain?: string): void => {
   try {
     document.cookie =
       `${name}=${value};path=/;max-age=${maxAgeSeconds};SameSite=Lax` +

@@ -17,6 +17,7 @@
  */
 import type { Dispatch } from '../browser/boot';
 import type { Command } from '../browser/commands';
+import { setCookie } from '../browser/cookies';
 import { tryKeys, trySetItem } from '../browser/storage';
 import { report } from './report';
 
@@ -136,9 +137,8 @@ export function consentCommands(go: Dispatch, commands: Record<string, Command>)
  */
 function forgetVisitor(): void {
   const host = location.hostname;
-  document.cookie = 'rj=;path=/;max-age=0';
+  setCookie('rj', '', 0);
   if (!/^[\d.]+$|:/.test(host))
-    for (let parts = host.split('.'); parts.length > 1; parts.shift())
-      document.cookie = `rj=;path=/;max-age=0;domain=${parts.join('.')}`;
+    for (let parts = host.split('.'); parts.length > 1; parts.shift()) setCookie('rj', '', 0, parts.join('.'));
   for (const key of tryKeys()) if (!key.indexOf('rejoiner:')) trySetItem(key, null);
 }
