@@ -140,8 +140,9 @@ function report(scenario: string, info: TestInfo, t: Tally): void {
     `WIRE ${scenario} ${info.project.name} beacons=${t.carrying.length} statuses=${t.carrying.map((b) => b.status).join(',')} ` +
       `sends=${t.sends} max_bytes=${bytes}`,
   );
-  if (!t.duplicates) return;
-  // Which beacons carried the copies: enough to tell a bug report from a flake.
+  if (t.missing.length) console.log(`  missing ${t.missing.length}: ${t.missing.slice(0, 5).join(' ')}${t.missing.length > 5 ? ' ...' : ''}`);
+  if (!t.duplicates && !t.missing.length) return;
+  // Which beacons carried the copies or left gaps: enough to tell a bug report from a flake.
   const seen = new Set<string>();
   const start = t.carrying[0].at;
   for (const beacon of t.carrying) {
@@ -256,8 +257,10 @@ test('the first request aborted and the page reloaded at once: the events arrive
   const errors = watchErrors(page);
   await open(page, site);
   // Browsers resend a POST by themselves, with the same body, when a reused connection dies
-  // before the answer: two aborts make sure the library itself sees the failure.
-  await scriptFaults(site, { steps: ['abort', 'abort'] });
+  // before the answer: two aborts make sure the library itself sees the failure. The 503s keep
+  // the library's own retries (0.25-0.5 s, then 0.5-1 s later) from delivering before the reload
+  // on a slow machine.
+  await scriptFaults(site, { steps: ['abort', 'abort', 503, 503] });
   const commands = views('ABORT', 10);
   const expected = idsOf(commands);
   await push(page, commands);

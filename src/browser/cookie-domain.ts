@@ -8,7 +8,7 @@ export function repairCookieDomain(input: unknown, host: string): string | undef
   const domain = ('' + (input ?? ''))
     .trim()
     .toLowerCase()
-    .replace(/^[.*]*([a-z][a-z0-9+.-]*:\/\/)?[.*]*/, '')
+    .replace(/^[.*]*([\w+.-]*:\/\/)?[.*]*/, '')
     .split(/[/:?#]/)[0]
     .replace(/\.$/, '');
   return domain && (host == domain || host.endsWith('.' + domain)) ? domain : undefined;

@@ -34,13 +34,8 @@ export function createSender(pageId: string): Sender {
   const store = createOutboxStore(pageId);
   const beaconed = new WeakSet<WireEvent>();
   let queue: WireEvent[] = [];
+  /** The batch sent last, until it is answered 200 or given up; a failed one until its retry. */
   let inFlight: WireEvent[] = [];
-  /**
-   * A batch whose request failed without a status after `pagehide`: Chromium rejects a keepalive
-   * request in flight when the page unloads although the request still reaches the server. Until
-   * it is retried it counts as in flight at page leave, not as failed.
-   */
-  let unsure: WireEvent[] = [];
   let site = '';
   let endpoint = '';
   /** One timer for the next flush, whether a batching delay or a retry backoff. */
@@ -48,8 +43,19 @@ export function createSender(pageId: string): Sender {
   let timerAt = Infinity;
   let retrying: unknown;
   let attempt = 0;
-  /** False from a failed request until the next success: then nothing counts as delivered unseen. */
-  let healthy = true;
+  /**
+   * Whether a beacon at page hide can be trusted to arrive unseen. 1 while requests succeed. 0
+   * from a failed request until the next success: the outbox then keeps every event for the next
+   * page. 2 after a network error until the page outlives it (its retry): beacons are trusted,
+   * and only the failed batch stays in the outbox. Chromium fails keepalive requests around a
+   * navigation: one started as the next page is about to commit fails at once without leaving
+   * the browser, one in flight may fail in the task that dispatches `pagehide` (before our
+   * listener or after it) although it reached the collector. Neither says the collector is down;
+   * counting them as failures would leave every beaconed event in the outbox for the next page
+   * to send again. A network error reported after `pagehide` leaves it at 1: the batch counts as
+   * in flight, as a keepalive request does.
+   */
+  let healthy = 1;
   let maxEvents = MAX_BATCH_EVENTS;
   let saveQueued: unknown;
   /** Set at `pagehide` until a back/forward-cache restore: every save marks the outbox adoptable. */
@@ -61,10 +67,10 @@ export function createSender(pageId: string): Sender {
     JSON.stringify({ v: 4, lib: __VERSION__, site, sent_at: Date.now(), events });
   const notIn = (events: WireEvent[]) => (event: WireEvent) => events.indexOf(event) < 0;
   // After a failure a beacon may fail unseen too: then the outbox keeps its events for the next
-  // page. Otherwise a beacon, and a keepalive request still in flight when the page left, count
-  // as delivered.
+  // page (`_hide` removes the beaconed ones while `healthy` is 2). Otherwise a beacon, and a
+  // keepalive request still in flight when the page left, count as delivered.
   const save = () =>
-    ready() && store._save(site, endpoint, left && healthy ? queue.filter(notIn(inFlight.concat(unsure))) : queue, left);
+    ready() && store._save(site, endpoint, left && healthy & 1 ? queue.filter(notIn(inFlight)) : queue, left);
 
   const saveWhenIdle = (): void => {
     saveQueued ||= whenIdle(() => {
@@ -86,9 +92,10 @@ export function createSender(pageId: string): Sender {
   const flush = (): void => {
     clearTimeout(timer);
     timerAt = Infinity;
+    if (retrying) inFlight = []; // the failed batch goes again
     retrying = 0;
     if (inFlight.length || !ready()) return;
-    unsure = [];
+    healthy &= 1; // the page outlived a network error: it was one
     let bytes = 0;
     const batch = queue.filter(
       (event, index) => index < maxEvents && ((bytes += sizeOf(event)) < MAX_BATCH_BYTES || !index),
@@ -96,7 +103,7 @@ export function createSender(pageId: string): Sender {
     if (!batch.length) return;
     inFlight = batch;
     const text = body(batch);
-    log('send', batch.length);
+    log('send', batch);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a body under 20,000 units fits `keepalive`
     // without a Blob to count its bytes (creating one costs a round trip to the browser process).
     postBody(url(), text, text.length < 2e4 || new Blob([text]).size <= MAX_KEEPALIVE_BYTES)
@@ -105,23 +112,22 @@ export function createSender(pageId: string): Sender {
   };
 
   const settle = (batch: WireEvent[], status: number, retryAfter: string | null): void => {
-    inFlight = [];
     const outcome = classifyStatus(status);
     if (outcome == RETRY) {
-      if (!status && left) unsure = batch;
-      else healthy = false;
+      if (status || !left) healthy &&= status ? 0 : 2;
       const delay = retryDelayMs(++attempt, Math.random(), parseRetryAfter(retryAfter, Date.now()));
-      log(status, 'retry', delay | 0);
+      log(status, 'retry', delay);
       timerAt = Infinity; // a batching flush due sooner must not cut the backoff short
       schedule(delay);
       retrying = 1;
       save(); // keeps the outbox's lease fresh during a long outage
       return;
     }
+    inFlight = [];
     if (outcome == SPLIT && batch[1]) maxEvents = batch.length >> 1;
     else {
       if (outcome == DROP) warn('refused:', status);
-      healthy ||= outcome == DONE;
+      healthy ||= +(outcome == DONE);
       attempt = 0;
       maxEvents = MAX_BATCH_EVENTS;
       queue = queue.filter(notIn(batch));
@@ -188,7 +194,7 @@ export function createSender(pageId: string): Sender {
       refused = 0;
       // Each event goes out by beacon once per page: visibilitychange and pagehide both come here.
       if (navigator.onLine)
-        beacon(queue.filter(notIn(inFlight.concat(unsure))).filter((event) => !beaconed.has(event)));
+        beacon(queue.filter(notIn(inFlight)).filter((event) => !beaconed.has(event)));
       if (healthy) queue = queue.filter((event) => !beaconed.has(event));
       left ||= leaving;
       save();

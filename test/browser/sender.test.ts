@@ -226,6 +226,53 @@ describe('page hide and the persisted outbox', () => {
     expect(sentIds(0)).toHaveLength(2);
   });
 
+  // Around a navigation Chromium fails keepalive requests: one started as the next page is about
+  // to commit fails at once without leaving the browser; one in flight may fail in the task that
+  // dispatches `pagehide`. Neither means the collector is down.
+  const failThenLeave = async (msBetween: number) => {
+    beacon.mockReturnValue(true);
+    post.mockImplementation(() => new Promise(() => {})); // answered by nothing but the first
+    post.mockImplementationOnce(() => Promise.resolve([0, null]));
+    const sender = ready('leaving');
+    for (let i = 0; i < 25; i++) sender._add(event());
+    await vi.advanceTimersByTimeAsync(1); // the first 20 go out at once and fail
+    await vi.advanceTimersByTimeAsync(msBetween);
+    sender._hide(true);
+    const beaconed = beacon.mock.calls.flatMap(([, body]) => JSON.parse(body).events.map((e: WireEvent) => e.id));
+    const stored = JSON.parse(localStorage.getItem('rejoiner:queue:v1:leaving') ?? '{"e":[]}');
+    return { beaconed: beaconed.length, stored: stored.e.length, posts: post.mock.calls.length };
+  };
+
+  it('a network error right before the page leaves: the rest beaconed and trusted, the failed batch kept for the next page', async () => {
+    expect(await failThenLeave(0)).toEqual({ beaconed: 5, stored: 20, posts: 1 });
+  });
+
+  it('a network error the page outlived to retry is a failure: beaconed events stay in the outbox', async () => {
+    // The first retry comes 250-500 ms after the failure; it is still in flight at page hide.
+    expect(await failThenLeave(600)).toEqual({ beaconed: 5, stored: 25, posts: 2 });
+  });
+
+  it('offline, nothing is beaconed and everything stays in the outbox', async () => {
+    Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
+    expect(await failThenLeave(0)).toEqual({ beaconed: 0, stored: 25, posts: 1 });
+  });
+
+  it('a request failing after pagehide counts as in flight: neither beaconed nor kept', async () => {
+    beacon.mockReturnValue(true);
+    let answer!: (reply: Reply) => void;
+    post.mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+    const sender = ready('unloading');
+    for (let i = 0; i < 25; i++) sender._add(event());
+    await vi.advanceTimersByTimeAsync(1);
+    sender._hide(true);
+    answer([0, null]); // the unload cut the keepalive request, which reached the collector
+    await vi.advanceTimersByTimeAsync(0);
+    sender._hide(false); // visibilitychange follows pagehide
+    const beaconed = beacon.mock.calls.flatMap(([, body]) => JSON.parse(body).events);
+    expect(beaconed).toHaveLength(5);
+    expect(localStorage.getItem('rejoiner:queue:v1:unloading')).toBeNull();
+  });
+
   it('splits beacons under 60 KB and leaves what the browser refuses in the outbox', async () => {
     let quota = 64 * 1024;
     beacon.mockImplementation((_url, body) => (body.length <= quota ? ((quota -= body.length), true) : false));
