@@ -200,8 +200,9 @@ export function createSender(pageId: string): Sender {
       save();
     },
     _restore() {
-      // While the page sat in the back/forward cache another page may have adopted its outbox.
-      if (!store._isOwned()) queue = inFlight.slice();
+      // While the page sat in the back/forward cache another page may have adopted its outbox,
+      // which held everything but a batch in flight while the collector was healthy.
+      if (!store._isOwned()) queue = healthy & 1 ? inFlight.slice() : [];
       left = false;
       save();
       schedule(0);

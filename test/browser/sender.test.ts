@@ -273,6 +273,23 @@ describe('page hide and the persisted outbox', () => {
     expect(localStorage.getItem('rejoiner:queue:v1:unloading')).toBeNull();
   });
 
+  it('restored from the back/forward cache after another page adopted its outbox, a page does not resend the failed batch', async () => {
+    beacon.mockReturnValue(true);
+    replies([503, null]);
+    const first = ready('cached');
+    const events = [event(), event(), event()];
+    events.forEach((e) => first._add(e));
+    await vi.advanceTimersByTimeAsync(1000); // sent, 503: waiting for its retry
+    first._hide(true); // into the back/forward cache; the outbox keeps all three
+    replies([200, null]);
+    ready('adopter');
+    await vi.advanceTimersByTimeAsync(100);
+    first._restore();
+    await vi.advanceTimersByTimeAsync(120_000);
+    const sends = post.mock.calls.flatMap((_, call) => sentIds(call)).filter((id: string) => id == events[0].id);
+    expect(sends).toHaveLength(2); // the 503 and the adopting page's, not a third from the restored page
+  });
+
   it('splits beacons under 60 KB and leaves what the browser refuses in the outbox', async () => {
     let quota = 64 * 1024;
     beacon.mockImplementation((_url, body) => (body.length <= quota ? ((quota -= body.length), true) : false));
