@@ -28,6 +28,12 @@ const replies = (...list: Reply[]) => {
   post.mockImplementation(() => Promise.resolve(list.length > 1 ? list.shift()! : list[0]));
 };
 const sentIds = (call: number) => JSON.parse(post.mock.calls[call][1]).events.map((e: WireEvent) => e.id);
+/** The events of every beacon the browser accepted. */
+const beaconedEvents = (): WireEvent[] =>
+  beacon.mock.calls.filter((_, i) => beacon.mock.results[i].value).flatMap(([, body]) => JSON.parse(body).events);
+/** The events a page left in its outbox (none when it has no key). */
+const storedEvents = (pageId: string): WireEvent[] =>
+  JSON.parse(localStorage.getItem('rejoiner:queue:v1:' + pageId) ?? '{"e":[]}').e;
 
 const ready = (pageId = 'page1') => {
   const sender = createSender(pageId);
@@ -238,9 +244,7 @@ describe('page hide and the persisted outbox', () => {
     await vi.advanceTimersByTimeAsync(1); // the first 20 go out at once and fail
     await vi.advanceTimersByTimeAsync(msBetween);
     sender._hide(true);
-    const beaconed = beacon.mock.calls.flatMap(([, body]) => JSON.parse(body).events.map((e: WireEvent) => e.id));
-    const stored = JSON.parse(localStorage.getItem('rejoiner:queue:v1:leaving') ?? '{"e":[]}');
-    return { beaconed: beaconed.length, stored: stored.e.length, posts: post.mock.calls.length };
+    return { beaconed: beaconedEvents().length, stored: storedEvents('leaving').length, posts: post.mock.calls.length };
   };
 
   it('a network error right before the page leaves: the rest beaconed and trusted, the failed batch kept for the next page', async () => {
@@ -268,8 +272,7 @@ describe('page hide and the persisted outbox', () => {
     answer([0, null]); // the unload cut the keepalive request, which reached the collector
     await vi.advanceTimersByTimeAsync(0);
     sender._hide(false); // visibilitychange follows pagehide
-    const beaconed = beacon.mock.calls.flatMap(([, body]) => JSON.parse(body).events);
-    expect(beaconed).toHaveLength(5);
+    expect(beaconedEvents()).toHaveLength(5);
     expect(localStorage.getItem('rejoiner:queue:v1:unloading')).toBeNull();
   });
 
@@ -300,9 +303,7 @@ describe('page hide and the persisted outbox', () => {
     for (const [, body] of beacon.mock.calls.filter((_, i) => beacon.mock.results[i].value))
       expect(body.length).toBeLessThanOrEqual(60 * 1024);
     const stored = JSON.parse(localStorage.getItem('rejoiner:queue:v1:big')!);
-    const beaconedCount = beacon.mock.calls
-      .filter((_, i) => beacon.mock.results[i].value)
-      .reduce((n, [, body]) => n + JSON.parse(body).events.length, 0);
+    const beaconedCount = beaconedEvents().length;
     expect(beaconedCount).toBeGreaterThan(50);
     expect(stored.h).toBe(1);
     expect(stored.e.length).toBe(Math.min(200, 300 - beaconedCount));
