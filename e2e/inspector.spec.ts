@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startCollector, type RunningCollector } from '../src/collector/collector';
-import type { Site } from '../src/collector/sites';
+import type { SiteConfig as Site } from '../src/collector/sites';
 
 const SHOP: Site = { id: 'shop', origins: ['https://shop.example'], key: 'shop-key', secret: 'shop-secret' };
 const OTHER: Site = { id: 'other', origins: ['https://other.example'], key: 'other-key', secret: 'other-secret' };

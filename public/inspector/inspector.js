@@ -6,7 +6,6 @@
 (function () {
   'use strict';
   var MAX_ROWS = 200;
-  var key = new URLSearchParams(location.search).get('key');
   var state = { sessions: new Map(), orders: new Map(), customers: new Map() };
   var fresh = new Set();
   var renderQueued = false;
@@ -140,7 +139,7 @@
     fresh.clear();
   }
 
-  var source = new EventSource('/inspector/events' + (key ? '?key=' + encodeURIComponent(key) : ''));
+  var source = new EventSource('/inspector/events');
   source.addEventListener('open', function () { setStatus('live', 'live'); });
   source.addEventListener('error', function () { setStatus('disconnected, retrying…', 'error'); });
   source.addEventListener('snapshot', function (event) { apply(JSON.parse(event.data), true); });

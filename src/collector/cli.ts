@@ -4,19 +4,23 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseCliArgs, USAGE, type CliOptions } from './cli-args';
 import { startCollector } from './collector';
 import { DEMO_SITE_ID, loadSitesFile } from './sites';
 
 const log = (line: string): void => void process.stderr.write(`[collector] ${line}\n`);
 
-const folderOrDefault = (given: string | undefined, fallback: string): string | undefined =>
-  given !== undefined ? resolve(given) : existsSync(fallback) ? resolve(fallback) : undefined;
+/** The package's own folders, found from this module, never from the current folder. */
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+const folderOrDefault = (given: string | undefined, fallback: string | undefined): string | undefined =>
+  given !== undefined ? resolve(given) : fallback !== undefined && existsSync(fallback) ? fallback : undefined;
 
 async function main(): Promise<void> {
   let options: CliOptions;
   try {
-    options = parseCliArgs(process.argv.slice(2));
+    options = parseCliArgs(process.argv.slice(2), process.env);
   } catch (error) {
     log(`${(error as Error).message}\n${USAGE}`);
     process.exitCode = 2;
@@ -24,6 +28,11 @@ async function main(): Promise<void> {
   }
   if (options.help) return void process.stdout.write(USAGE + '\n');
 
+  if (options.production && options.sites === undefined) {
+    log('production mode (NODE_ENV=production) serves no demo site: give a sites file with --sites or REJOINER_SITES');
+    process.exitCode = 2;
+    return;
+  }
   let sites;
   try {
     sites = options.sites === undefined ? undefined : loadSitesFile(options.sites);
@@ -37,9 +46,13 @@ async function main(): Promise<void> {
     host: options.host,
     dbPath: resolve(options.db),
     sites,
-    publicDir: folderOrDefault(options.publicDir, 'public'),
-    distDir: folderOrDefault(options.distDir, 'dist'),
+    // The demo shop is the demo: production serves a shop only when told where it is.
+    publicDir: folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public')),
+    distDir: folderOrDefault(options.distDir, resolve(PACKAGE_DIR, 'dist')),
     sync: options.sync,
+    adminToken: options.adminToken,
+    trustProxy: options.trustProxy,
+    production: options.production,
     log,
   });
   log(`database ${resolve(options.db)} (synchronous=${options.sync})`);

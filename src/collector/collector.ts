@@ -7,10 +7,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createRestHandler } from './api/rest-handler';
 import { createIngestHandler } from './ingest/ingest-handler';
+import { createProxyTrust } from './http/proxy-trust';
+import { createDashboardAccess } from './inspector/dashboard-access';
 import { createInspectorHandler } from './inspector/inspector-handler';
 import { createLiveFeed } from './inspector/live-feed';
 import { createRouter } from './router';
-import { createDemoSite, createSiteRegistry, type Site, type SiteRegistry } from './sites';
+import { createDemoSite, createSiteRegistry, parseSites, type Site, type SiteConfig, type SiteRegistry } from './sites';
 import type { SyncMode } from './store/sqlite-schema';
 import { createSqliteStore } from './store/sqlite-store';
 
@@ -22,7 +24,7 @@ export interface CollectorOptions {
   /** SQLite file; its folder is created. @default ".data/collector.db" */
   dbPath?: string;
   /** Sites accepted. @default the demo site (see `createDemoSite`) */
-  sites?: Site[];
+  sites?: SiteConfig[];
   /** Folder served at `/` (the demo storefront). @default none */
   publicDir?: string;
   /** Folder served at `/dist/` (the built library). @default none */
@@ -33,6 +35,14 @@ export interface CollectorOptions {
   sync?: SyncMode;
   /** Where log lines go. @default nowhere */
   log?: (line: string) => void;
+  /** The dashboard's all-sites credential (CONTRACTS.md). @default none */
+  adminToken?: string;
+  /** Proxies whose X-Forwarded-* headers are believed: comma-separated addresses or CIDRs. @default none */
+  trustProxy?: string;
+  /** Production mode: the dashboard always needs a login. @default false */
+  production?: boolean;
+  /** A request must arrive whole within this time, or it is answered 408. @default 30000 */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningCollector {
@@ -58,26 +68,50 @@ const listen = (server: Server, port: number, host: string | undefined): Promise
     });
   });
 
+/**
+ * The status line for a request Node could not read. A timeout is a 408, which clients retry
+ * (the library does); a 400 tells them the request itself is wrong and must be dropped.
+ */
+export function clientErrorStatus(code: string | undefined): string {
+  if (code == 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code == 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
+}
+
 /** Starts the collector; resolves once it listens. */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const log = options.log ?? (() => {});
+  // Configuration first: a bad sites list or proxy list must stop the start before anything opens.
+  const configured = options.sites && parseSites(options.sites);
+  const proxies = createProxyTrust(options.trustProxy);
   const store = createSqliteStore({ path: options.dbPath ?? '.data/collector.db', sync: options.sync });
-  let registry: SiteRegistry = createSiteRegistry(options.sites ?? []);
+  let registry: SiteRegistry = createSiteRegistry(configured ?? []);
   const sites = () => registry;
   const feed = createLiveFeed(store, (error) => log(`inspector: ${(error as Error)?.message ?? error}`));
+  const access = createDashboardAccess({ sites, adminToken: options.adminToken, production: !!options.production, proxies });
   const handler = createRouter({
     ingest: createIngestHandler({ sites, store, log }),
     rest: createRestHandler({ sites, store }),
-    inspector: createInspectorHandler({ sites, feed, assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
+    inspector: createInspectorHandler({ access, proxies, feed, assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
     distDir: options.distDir,
     publicDir: options.publicDir,
     log,
   });
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.min(20_000, requestTimeout),
+      keepAliveTimeout: 5_000,
+      // How often Node looks for timed-out requests (its default, 30 s, would double a short timeout).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, requestTimeout / 4)),
+    },
+    handler,
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // Unparseable HTTP: answer 400 when the socket still takes it, never throw.
+    // Unparseable or too slow HTTP: answer when the socket still takes it, never throw.
     if (error.code == 'ECONNRESET' || !socket.writable) socket.destroy();
-    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
   let address: AddressInfo;
@@ -87,7 +121,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     await store.close();
     throw error;
   }
-  const siteList = options.sites ?? [createDemoSite(address.port)];
+  const siteList = configured ?? parseSites([createDemoSite(address.port)]);
   registry = createSiteRegistry(siteList);
   const host = !options.host || options.host == '::' || options.host == '0.0.0.0' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RestHandler } from './api/rest-handler';
 import { reply, replyError } from './http/http-io';
+import { parseTarget } from './http/request-target';
 import { serveFile } from './http/static-files';
 import type { IngestHandler } from './ingest/ingest-handler';
 import type { InspectorHandler } from './inspector/inspector-handler';
@@ -31,9 +32,8 @@ function segmentsOf(pathname: string): string[] | undefined {
 
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const target = req.url ?? '';
-    if (!target.startsWith('/')) return replyError(res, 400, 'request target must be a path');
-    const url = new URL(target, 'http://collector.invalid');
+    const url = parseTarget(req.url ?? '');
+    if (!url) return replyError(res, 400, 'request target must be a path');
     const segments = segmentsOf(url.pathname);
     if (!segments) return replyError(res, 400, 'malformed percent-encoding in the path');
     const [first] = segments;

@@ -11,16 +11,30 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseCliArgs', () => {
   it('has the documented defaults', () => {
-    expect(parseCliArgs([])).toEqual({ port: 8787, db: '.data/collector.db', sync: 'full', help: false, host: undefined, sites: undefined, publicDir: undefined, distDir: undefined });
-  });
-
-  it('reads every option, with a space or "="', () => {
-    expect(parseCliArgs(['--port', '0', '--db=/tmp/x.db', '--sites', 's.json', '--public', 'p', '--dist=d', '--host', '::1', '--sync', 'normal'])).toMatchObject({
-      port: 0, db: '/tmp/x.db', sites: 's.json', publicDir: 'p', distDir: 'd', host: '::1', sync: 'normal',
+    expect(parseCliArgs([])).toEqual({
+      port: 8787, db: '.data/collector.db', sync: 'full', help: false, host: undefined, sites: undefined,
+      publicDir: undefined, distDir: undefined, trustProxy: undefined, adminToken: undefined, production: false,
     });
   });
 
-  it.each([[['--port', '70000']], [['--port', 'x']], [['--sync', 'off']], [['--db']], [['--verbose']]])('refuses %j', (argv) => {
+  it('reads every option, with a space or "="', () => {
+    expect(
+      parseCliArgs(['--port', '0', '--db=/tmp/x.db', '--sites', 's.json', '--public', 'p', '--dist=d', '--host', '::1', '--sync', 'normal',
+        '--trust-proxy', '10.0.0.0/8', '--admin-token', 'admin_0123456789abcdefghijkl']),
+    ).toMatchObject({
+      port: 0, db: '/tmp/x.db', sites: 's.json', publicDir: 'p', distDir: 'd', host: '::1', sync: 'normal',
+      trustProxy: '10.0.0.0/8', adminToken: 'admin_0123456789abcdefghijkl', production: true,
+    });
+  });
+
+  it('reads the environment, and a flag wins over its variable', () => {
+    const env = { PORT: '9000', DATABASE_URL: 'postgres://db/x', REJOINER_SITES: 'sites.json', TRUST_PROXY: '127.0.0.1', REJOINER_ADMIN_TOKEN: 'admin_0123456789abcdefghijkl' };
+    expect(parseCliArgs(['--port', '9001'], env)).toMatchObject({ port: 9001, db: 'postgres://db/x', sites: 'sites.json', trustProxy: '127.0.0.1', production: true });
+    expect(parseCliArgs([], { NODE_ENV: 'production' }).production).toBe(true);
+    expect(parseCliArgs([], { NODE_ENV: 'development' }).production).toBe(false);
+  });
+
+  it.each([[['--port', '70000']], [['--port', 'x']], [['--sync', 'off']], [['--db']], [['--verbose']], [['--admin-token', 'short']]])('refuses %j', (argv) => {
     expect(() => parseCliArgs(argv)).toThrow();
   });
 });

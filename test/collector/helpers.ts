@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type CollectorOptions, type RunningCollector } from '../../src/collector/collector';
-import type { Site } from '../../src/collector/sites';
+import type { SiteConfig as Site } from '../../src/collector/sites';
 import { authorizationHeader } from '../../src/node/sign';
 import type { WireEvent } from '../../src/protocol/types';
 
@@ -108,9 +108,9 @@ export interface InspectorSnapshot {
 }
 
 /** Opens /inspector/events, returns the first snapshot frame, and disconnects. */
-export async function readInspectorSnapshot(base: string, query = ''): Promise<InspectorSnapshot> {
+export async function readInspectorSnapshot(base: string, query = '', headers: Record<string, string> = {}): Promise<InspectorSnapshot> {
   const controller = new AbortController();
-  const response = await fetch(`${base}/inspector/events${query}`, { signal: controller.signal });
+  const response = await fetch(`${base}/inspector/events${query}`, { signal: controller.signal, headers });
   if (response.status != 200) throw new Error(`inspector: ${response.status} ${await response.text()}`);
   const decoder = new TextDecoder();
   let text = '';

@@ -190,4 +190,47 @@ describe('hostile input', () => {
     const response = await postBeacon(collector.url, batchBody([makeEvent()]));
     expect(response.status).toBe(200);
   });
+
+  it('answers request targets that are not URLs with 400, not a 500 and a stack trace', async () => {
+    const rawRequest = (target: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(collector.port, '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
+      });
+    for (const target of ['//[', '//[::1', '//a:b@', '/v4//[', '//', '/%E0%A4%A'])
+      expect(await rawRequest(target), target).toMatch(/^HTTP\/1\.1 4\d\d/);
+    expect((await rawRequest('//[')).split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+  });
+
+  it('refuses a REST body nested thousands of levels deep with 400', async () => {
+    const body = `{"email":"deep@shop.example","metadata":${deep(4500, '{"a":', '}')}}`;
+    const response = await signedRequest(collector.url, 'POST', '/api/v1/shop/customers/', body);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatch(/nested deeper than/);
+    const shallow = await signedRequest(collector.url, 'POST', '/api/v1/shop/customers/', { email: 'deep@shop.example', metadata: { a: { b: [1, { c: 2 }] } } });
+    expect(shallow.status).toBe(201);
+  });
+});
+
+describe('slow requests', () => {
+  it('answers a request that does not arrive in time with 408, which clients retry', { timeout: 20_000 }, async () => {
+    const slow = await startTestCollector({ requestTimeoutMs: 800 });
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(slow.port, '127.0.0.1', () =>
+          socket.write('POST /v4/shop HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n{"v":4,'),
+        );
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await slow.dispose();
+    }
+  });
 });

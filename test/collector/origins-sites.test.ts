@@ -43,9 +43,37 @@ describe('origin allow-lists', () => {
 
 describe('sites file', () => {
   const site = { id: 'shop', origins: ['https://shop.example/'], key: 'k', secret: 's' };
+  const TOKEN = 'tok_0123456789abcdefghijklmn';
 
-  it('reads sites and normalizes their origins', () => {
-    expect(parseSites([site])).toEqual([{ ...site, origins: ['https://shop.example'] }]);
+  it('reads sites, normalizes their origins and fills in the documented defaults', () => {
+    expect(parseSites([site])).toEqual([
+      {
+        ...site,
+        origins: ['https://shop.example'],
+        token: undefined,
+        require_signatures: false,
+        abandonment_minutes: 30,
+        webhooks: [],
+        timezone: 'UTC',
+        currency: 'USD',
+      },
+    ]);
+  });
+
+  it('reads every field of the contract', () => {
+    const [full] = parseSites([
+      {
+        ...site,
+        token: TOKEN,
+        require_signatures: true,
+        abandonment_minutes: 45,
+        webhooks: [{ url: 'https://hooks.shop.example/rejoiner', secret: 'w', events: ['cart_abandoned'] }],
+        timezone: 'Europe/Helsinki',
+        currency: 'EUR',
+      },
+    ]);
+    expect(full).toMatchObject({ token: TOKEN, require_signatures: true, abandonment_minutes: 45, timezone: 'Europe/Helsinki', currency: 'EUR' });
+    expect(full.webhooks).toEqual([{ url: 'https://hooks.shop.example/rejoiner', secret: 'w', events: ['cart_abandoned'] }]);
   });
 
   it.each([
@@ -58,6 +86,18 @@ describe('sites file', () => {
     [[{ ...site, secret: 7 }], /secret/],
     [[site, { ...site, key: 'k2' }], /listed twice/],
     [[site, { ...site, id: 'shop2' }], /used by two sites/],
+    // A typo must not silently switch a rule off.
+    [[{ ...site, abandonment_minute: 5 }], /sites\[0\]\.abandonment_minute: unknown field/],
+    [[{ ...site, webhooks: [{ url: 'https://x.example', secret: 's', event: [] }] }], /webhooks\[0\]\.event: unknown field/],
+    [[{ ...site, token: 'short' }], /token: at least 24/],
+    [[{ ...site, token: 'has:colon:0123456789abcdefghij' }], /token: at least 24/],
+    [[{ ...site, token: TOKEN }, { ...site, id: 'b', key: 'k2', token: TOKEN }], /token: used by two sites/],
+    [[{ ...site, token: TOKEN }, { ...site, id: 'b', key: TOKEN }], /token: must differ from every site's key/],
+    [[{ ...site, require_signatures: 'yes' }], /require_signatures/],
+    [[{ ...site, abandonment_minutes: 0 }], /abandonment_minutes/],
+    [[{ ...site, timezone: 'Mars/Olympus' }], /timezone/],
+    [[{ ...site, currency: 'usd' }], /currency/],
+    [[{ ...site, webhooks: [{ url: 'ftp://x', secret: 's' }] }], /webhooks\[0\]\.url/],
   ])('refuses %j', (input, message) => {
     expect(() => parseSites(input)).toThrow(message);
   });

@@ -3,15 +3,12 @@
  * target exactly as sent: the path, plus `?query` when there is one (so an export cursor cannot
  * be altered), percent-encoding untouched. Keys and signatures are compared in constant time.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { isValidSignature } from '../../node/sign';
+import { sameSecret } from '../http/constant-time';
 import type { Site } from '../sites';
 
 const HEADER = /^Rejoiner\s+([^\s:]+):(\S+)$/;
 
-/** Equal strings, in time that does not depend on where they differ (hashing evens the lengths). */
-const sameText = (a: string, b: string): boolean =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /** Why the request is not authorized for `site`, or undefined when it is. */
 export function authProblem(
@@ -25,7 +22,7 @@ export function authProblem(
   const match = HEADER.exec(header.trim());
   if (!match) return 'malformed Authorization header, expected "Rejoiner KEY:SIGNATURE"';
   const [, key, signature] = match;
-  if (!sameText(key, site.key)) return 'API key not valid for this site';
+  if (!sameSecret(key, site.key)) return 'API key not valid for this site';
   if (!isValidSignature(site.secret, method, target, body, signature)) return 'signature does not match';
   return undefined;
 }

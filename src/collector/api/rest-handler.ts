@@ -4,7 +4,9 @@
  * except what is needed to check it. No CORS: this API is for the merchant's servers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestTarget } from '../http/request-target';
 import { HttpError, readBody, replyError } from '../http/http-io';
+import { parseJsonBody } from '../http/json-body';
 import type { SiteRegistry } from '../sites';
 import type { Store } from '../store/store';
 import { authProblem } from './auth';
@@ -17,7 +19,7 @@ export interface RestDeps {
 }
 
 /** Handles `req` when it is a REST route; resolves false when it is not one. */
-export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]) => Promise<boolean>;
+export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: RequestTarget, segments: string[]) => Promise<boolean>;
 
 export function createRestHandler({ sites, store }: RestDeps): RestHandler {
   return async (req, res, url, segments) => {
@@ -48,12 +50,12 @@ export function createRestHandler({ sites, store }: RestDeps): RestHandler {
     }
     let parsed: unknown;
     if (method != 'GET') {
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        replyError(res, 400, 'body is not valid JSON');
+      const json = parseJsonBody(body);
+      if (!json.ok) {
+        replyError(res, 400, json.reason);
         return true;
       }
+      parsed = json.value;
     }
     await REST_ACTIONS[route.action]({ res, store, route, body: parsed, query: url.searchParams });
     return true;

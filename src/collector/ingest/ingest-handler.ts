@@ -4,7 +4,7 @@
  * they are committed. Talks to storage only through `Store`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readBody, reply, replyError, replyJson } from '../http/http-io';
+import { HttpError, readBody, reply } from '../http/http-io';
 import type { SiteRegistry } from '../sites';
 import type { Store } from '../store/store';
 import { corsHeaders, judgeOrigin, preflightHeaders } from './beacon-cors';
@@ -18,16 +18,28 @@ export interface IngestDeps {
 
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse, siteId: string) => Promise<void>;
 
+/**
+ * Beacon answers are small JSON without `Cache-Control: no-store`: a POST answer is never
+ * cached anyway (RFC 9111 section 9.3.3 needs explicit freshness for that), and Chromium keeps a
+ * `keepalive` request's share of its 64 KB budget while a `no-store` answer's body is unread,
+ * which starved libraries that do not read it (TOOLCHAIN.md).
+ */
+const answer = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string>): void =>
+  reply(res, status, JSON.stringify(value), { 'content-type': 'application/json; charset=utf-8', ...headers });
+
+const refuse = (res: ServerResponse, status: number, reason: string, headers: Record<string, string>): void =>
+  answer(res, status, { error: reason }, headers);
+
 export function createIngestHandler({ sites, store, log }: IngestDeps): IngestHandler {
   return async (req, res, siteId) => {
     const origin = req.headers.origin;
     const cors = corsHeaders(origin);
     const site = sites().byId(siteId);
     if (req.method != 'POST' && req.method != 'OPTIONS')
-      return replyError(res, 405, 'use POST', { ...cors, allow: 'POST, OPTIONS' });
-    if (!site) return replyError(res, 403, `unknown site ${JSON.stringify(siteId.slice(0, 64))}`, cors);
+      return refuse(res, 405, 'use POST', { ...cors, allow: 'POST, OPTIONS' });
+    if (!site) return refuse(res, 403, `unknown site ${JSON.stringify(siteId.slice(0, 64))}`, cors);
     const verdict = judgeOrigin(site, origin);
-    if (verdict == 'refused') return replyError(res, 403, `origin ${origin!.slice(0, 200)} is not allowed for this site`, cors);
+    if (verdict == 'refused') return refuse(res, 403, `origin ${origin!.slice(0, 200)} is not allowed for this site`, cors);
     if (req.method == 'OPTIONS') {
       const requested = req.headers['access-control-request-headers'];
       return reply(res, 204, '', { ...cors, ...preflightHeaders(typeof requested == 'string' ? requested : undefined) });
@@ -37,11 +49,11 @@ export function createIngestHandler({ sites, store, log }: IngestDeps): IngestHa
     try {
       body = await readBody(req);
     } catch (error) {
-      if (error instanceof HttpError) return replyError(res, error.status, error.reason, { ...cors, ...error.headers });
+      if (error instanceof HttpError) return refuse(res, error.status, error.reason, { ...cors, ...error.headers });
       return; // the client went away: nobody to answer
     }
     const batch = parseBatch(body.toString('utf8'), site.id);
-    if (!batch.ok) return replyError(res, 400, batch.reason, cors);
+    if (!batch.ok) return refuse(res, 400, batch.reason, cors);
 
     let stored;
     try {
@@ -49,9 +61,9 @@ export function createIngestHandler({ sites, store, log }: IngestDeps): IngestHa
     } catch (error) {
       // Storage trouble (disk full, I/O): the events are not stored, so the library must retry.
       log(`ingest: storage failed: ${(error as Error).message}`);
-      return replyError(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': '5' });
+      return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': '5' });
     }
-    replyJson(
+    answer(
       res,
       200,
       { accepted: stored.accepted, duplicates: stored.duplicates + batch.duplicatesInBatch, rejected: batch.rejected },
