@@ -17,7 +17,7 @@ let dir: string;
 
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'esm-app-e2e-'));
-  collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'collector.db'), publicDir: 'public', distDir: 'dist' });
+  collector = await startCollector({ port: 0, host: '127.0.0.1', db: join(dir, 'collector.db'), publicDir: 'public', distDir: 'dist' });
 });
 
 test.afterAll(async () => {

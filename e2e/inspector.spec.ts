@@ -18,7 +18,7 @@ let dir: string;
 
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inspector-e2e-'));
-  collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'collector.db'), sites: [SHOP, OTHER] });
+  collector = await startCollector({ port: 0, host: '127.0.0.1', db: join(dir, 'collector.db'), sites: [SHOP, OTHER] });
 });
 
 test.afterAll(async () => {

@@ -20,7 +20,7 @@ test.beforeAll(async () => {
   collector = await startCollector({
     port: 0,
     host: '127.0.0.1',
-    dbPath: join(dir, 'collector.db'),
+    db: join(dir, 'collector.db'),
     publicDir: 'public',
     distDir: 'dist',
   });

@@ -3,7 +3,7 @@
  * Every flag has an environment variable; the flag wins. Pure: takes argv and an environment,
  * returns options or throws an Error with a message for the user.
  */
-import type { SyncMode } from './store/sqlite-schema';
+import type { SyncMode } from './store/sqlite/sqlite-migrations';
 
 export interface CliOptions {
   port: number;

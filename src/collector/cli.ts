@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const collector = await startCollector({
     port: options.port,
     host: options.host,
-    dbPath: resolve(options.db),
+    db: resolve(options.db),
     sites,
     // The demo shop is the demo: production serves a shop only when told where it is.
     publicDir: folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public')),

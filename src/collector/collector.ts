@@ -13,16 +13,16 @@ import { createInspectorHandler } from './inspector/inspector-handler';
 import { createLiveFeed } from './inspector/live-feed';
 import { createRouter } from './router';
 import { createDemoSite, createSiteRegistry, parseSites, type Site, type SiteConfig, type SiteRegistry } from './sites';
-import type { SyncMode } from './store/sqlite-schema';
-import { createSqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open-store';
+import type { SyncMode } from './store/sqlite/sqlite-migrations';
 
 export interface CollectorOptions {
   /** 0 picks a free port. @default 8787 */
   port?: number;
   /** Address to listen on. @default every interface */
   host?: string;
-  /** SQLite file; its folder is created. @default ".data/collector.db" */
-  dbPath?: string;
+  /** A SQLite file (its folder is created) or a `postgres://` URL. @default ".data/collector.db" */
+  db?: string;
   /** Sites accepted. @default the demo site (see `createDemoSite`) */
   sites?: SiteConfig[];
   /** Folder served at `/` (the demo storefront). @default none */
@@ -31,7 +31,7 @@ export interface CollectorOptions {
   distDir?: string;
   /** Folder of the inspector page. @default public/inspector of this package */
   inspectorDir?: string;
-  /** SQLite `synchronous` mode (see sqlite-schema.ts). @default 'full' */
+  /** SQLite `synchronous` mode (see sqlite-migrations.ts). @default 'full' */
   sync?: SyncMode;
   /** Where log lines go. @default nowhere */
   log?: (line: string) => void;
@@ -84,7 +84,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   // Configuration first: a bad sites list or proxy list must stop the start before anything opens.
   const configured = options.sites && parseSites(options.sites);
   const proxies = createProxyTrust(options.trustProxy);
-  const store = createSqliteStore({ path: options.dbPath ?? '.data/collector.db', sync: options.sync });
+  const store = await openStore(options.db ?? '.data/collector.db', options.sync);
   let registry: SiteRegistry = createSiteRegistry(configured ?? []);
   const sites = () => registry;
   const feed = createLiveFeed(store, (error) => log(`inspector: ${(error as Error)?.message ?? error}`));

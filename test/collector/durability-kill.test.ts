@@ -90,7 +90,7 @@ describe('durability', () => {
     }
     expect(acknowledged.length).toBeGreaterThan(3 * 40 * 20 - 1);
 
-    const collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath, sites: [SHOP] });
+    const collector = await startCollector({ port: 0, host: '127.0.0.1', db: dbPath, sites: [SHOP] });
     try {
       const client = createRejoinerClient({ baseUrl: collector.url, siteId: SHOP.id, key: SHOP.key, secret: SHOP.secret });
       const counts = new Map<string, number>();
@@ -115,7 +115,7 @@ describe('durability', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-    const collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath, sites: [SHOP] });
+    const collector = await startCollector({ port: 0, host: '127.0.0.1', db: dbPath, sites: [SHOP] });
     try {
       const client = createRejoinerClient({ baseUrl: collector.url, siteId: SHOP.id, key: SHOP.key, secret: SHOP.secret });
       const ids: string[] = [];

@@ -30,7 +30,7 @@ export interface TestCollector extends RunningCollector {
 export async function startTestCollector(options: CollectorOptions = {}): Promise<TestCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'collector-test-'));
   const dbPath = join(dir, 'db', 'collector.db');
-  const collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath, sites: [SHOP, OTHER], ...options });
+  const collector = await startCollector({ port: 0, host: '127.0.0.1', db: dbPath, sites: [SHOP, OTHER], ...options });
   return {
     ...collector,
     dir,

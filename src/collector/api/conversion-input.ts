@@ -6,6 +6,7 @@
 import { normalizeEventData } from '../../protocol/events';
 import { toEmail } from '../../protocol/fields';
 import type { Conversion } from '../../protocol/types';
+import { applyDataLimits } from '../ingest/event-limits';
 
 export type ConversionInput = { ok: true; email: string; conversion: Conversion } | { ok: false; reason: string };
 
@@ -52,7 +53,8 @@ export function parseConversionInput(body: unknown, campaigns: boolean): Convers
       campaigns ? { cart_data, cart_items, campaign_type, campaign_ids: campaign_id } : { cart_data, cart_items },
       () => {}, // rounding notes and the like: the strict checks above already refused what matters
     );
-    return { ok: true, email: email.email, conversion: conversion ?? {} };
+    const limited = applyDataLimits(conversion ?? {});
+    return limited.ok ? { ok: true, email: email.email, conversion: limited.data } : { ok: false, reason: limited.reason };
   } catch {
     return { ok: false, reason: 'cart_data or cart_items could not be read' };
   }

@@ -6,7 +6,8 @@
  * field. Pure.
  */
 import { toEmail } from '../../protocol/fields';
-import type { CustomerProfile } from '../store/store';
+import type { ProfilePatch } from '../domain/customer-rules';
+import { MAX_METADATA_KEYS } from '../ingest/event-limits';
 
 export const MAX_TEXT_CHARS = 2000;
 export const MAX_TAGS = 1000;
@@ -23,7 +24,7 @@ const READ_ONLY: ReadonlySet<string> = new Set([
 
 const KNOWN: ReadonlySet<string> = new Set(['age', 'gender', 'language', 'birthdate', 'tags', 'metadata']);
 
-export type CustomerInput = { ok: true; email: string; profile: CustomerProfile } | { ok: false; reason: string };
+export type CustomerInput = { ok: true; email: string; profile: ProfilePatch } | { ok: false; reason: string };
 
 type Checked = { value: unknown } | { reason: string };
 
@@ -63,7 +64,8 @@ function checkField(field: string, value: unknown): Checked {
         return bad('must be an array of strings');
       return value.length > MAX_TAGS ? bad(`at most ${MAX_TAGS} tags`) : ok(value.slice());
     case 'metadata':
-      return isPlainObject(value) ? ok(value) : bad('must be a JSON object');
+      if (!isPlainObject(value)) return bad('must be a JSON object');
+      return Object.keys(value).length > MAX_METADATA_KEYS ? bad(`at most ${MAX_METADATA_KEYS} keys`) : ok(value);
     default:
       return bad('unknown field');
   }
@@ -83,5 +85,5 @@ export function parseCustomerInput(body: unknown): CustomerInput {
     // defineProperty: a field named "__proto__" was refused above, but stay safe by construction.
     Object.defineProperty(profile, field, { value: checked.value, enumerable: true, writable: true, configurable: true });
   }
-  return { ok: true, email, profile: profile as CustomerProfile };
+  return { ok: true, email, profile: profile as ProfilePatch };
 }

@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/{site}/events/?after=CURSOR&limit=N`: the site's events as NDJSON, oldest first
- * by arrival. CURSOR is an arrival sequence number (opaque to clients); the response header
+ * by arrival. CURSOR is opaque to clients (each engine has its own form); the response header
  * `X-Next-Cursor` carries the cursor to pass as `after` next time (the last event sent, or the
  * given one when nothing new arrived). Rows stream with backpressure: one row is read from the
  * database only when the socket accepted the previous ones.
@@ -25,12 +25,12 @@ const whenDrained = (res: ServerResponse): Promise<void> =>
 
 /** Streams the export; validates the query first (400 on a bad cursor or limit). */
 export async function streamEvents(res: ServerResponse, store: Store, site: string, query: URLSearchParams): Promise<void> {
-  const afterText = query.get('after') ?? '0';
+  const after = query.get('after') ?? undefined;
   const limitText = query.get('limit');
-  if (!/^\d{1,15}$/.test(afterText)) return replyError(res, 400, 'after: a cursor from X-Next-Cursor is required');
+  if (after !== undefined && !store.isCursor(after)) return replyError(res, 400, 'after: a cursor from X-Next-Cursor is required');
   if (limitText !== null && (!/^\d{1,7}$/.test(limitText) || +limitText < 1 || +limitText > MAX_EXPORT_LIMIT))
     return replyError(res, 400, `limit: an integer from 1 to ${MAX_EXPORT_LIMIT}`);
-  const exported = await store.exportEvents(site, +afterText, limitText === null ? undefined : +limitText);
+  const exported = await store.exportEvents(site, after, limitText === null ? undefined : +limitText);
   res.writeHead(200, {
     'content-type': 'application/x-ndjson; charset=utf-8',
     'cache-control': 'no-store',

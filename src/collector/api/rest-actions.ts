@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { toMetaString } from '../../protocol/fields';
 import { reply, replyError, replyJson } from '../http/http-io';
+import { MAX_METADATA_KEYS } from '../ingest/event-limits';
 import type { Store } from '../store/store';
 import { parseConversionInput, readEmail } from './conversion-input';
 import { parseCustomerInput } from './customer-input';
@@ -30,6 +31,7 @@ const convert =
     const input = parseConversionInput(body, scope == 'all');
     if (!input.ok) return replyError(res, 400, input.reason);
     const converted = await store.convertOrders(route.site, input.email, { ...input.conversion, scope });
+    if (typeof converted != 'number') return replyError(res, 400, converted.refused);
     // Seed 003: "Response body will always be empty" for lead/convert.
     if (scope == 'all') reply(res, 200);
     else replyJson(res, 200, { converted });
@@ -59,15 +61,18 @@ export const REST_ACTIONS: Record<RestAction, Action> = {
   customer_convert: convert('latest'),
   customer_cancel: flag(() => ({ cancel: nowIso() })),
   customer_unsubscribe: flag(() => ({ unsubscribe: nowIso() })),
-  customer_opt_in: flag((body) => ({ optIn: { date: nowIso(), info: consentInfo(body) } })),
+  async customer_opt_in(context) {
+    const { body } = context;
+    // A body that is no object is refused by `flag`, with the reason.
+    const info = typeof body == 'object' && body != null ? consentInfo(body as Record<string, unknown>) : {};
+    if (Object.keys(info).length > MAX_METADATA_KEYS) return replyError(context.res, 400, `at most ${MAX_METADATA_KEYS} extra fields`);
+    return flag(() => ({ optIn: { date: nowIso(), info } }))(context);
+  },
 
   async customer_create({ res, store, route, body }) {
     const input = parseCustomerInput(body);
     if (!input.ok) return replyError(res, 400, input.reason);
-    const { customer, created } = await store.upsertCustomer(route.site, input.email, {
-      profile: input.profile,
-      replaceMetadata: true,
-    });
+    const { customer, created } = await store.upsertCustomer(route.site, input.email, input.profile);
     replyJson(res, created ? 201 : 200, toCustomerJson(customer));
   },
 
@@ -80,10 +85,7 @@ export const REST_ACTIONS: Record<RestAction, Action> = {
   async customer_update({ res, store, route, body }) {
     const input = parseCustomerInput(body);
     if (!input.ok) return replyError(res, 400, input.reason);
-    const result = await store.updateCustomer(route.site, route.customer!, input.email, {
-      profile: input.profile,
-      replaceMetadata: true,
-    });
+    const result = await store.updateCustomer(route.site, route.customer!, input.email, input.profile);
     if (result == 'not_found') return replyError(res, 404, 'customer not found');
     if (result == 'email_taken') return replyError(res, 409, 'email: another customer has this address');
     replyJson(res, 200, toCustomerJson(result));

@@ -4,10 +4,10 @@
  */
 import { isEventType, normalizeEventData } from '../../protocol/events';
 import type { WireEvent } from '../../protocol/types';
+import { applyEventLimits } from './event-limits';
 
-/** Bounds that keep one event from bloating the database; far above what the library sends. */
+/** Ids are made by the library (about 20 characters); this is far above that. */
 export const MAX_ID_CHARS = 128;
-export const MAX_URL_CHARS = 8192;
 
 export type EventCheck = { ok: true; event: WireEvent } | { ok: false; id: string; reason: string };
 
@@ -25,12 +25,15 @@ function envelopeProblem(input: Record<string, unknown>): string | undefined {
   if (!isShortString(input.visitor)) return `visitor: a string of 1-${MAX_ID_CHARS} characters is required`;
   if (!isShortString(input.session)) return `session: a string of 1-${MAX_ID_CHARS} characters is required`;
   if (input.order !== null && !isShortString(input.order)) return 'order: a string id or null is required';
-  if (typeof input.url != 'string' || input.url.length > MAX_URL_CHARS) return `url: a string of at most ${MAX_URL_CHARS} characters is required`;
+  if (typeof input.url != 'string') return 'url: a string is required';
   return undefined;
 }
 
-/** Checks and normalizes one event; a rejection carries a reason for the reply. */
-export function checkEvent(input: unknown, index: number): EventCheck {
+/**
+ * Checks and normalizes one event that arrived at `now`, and applies the per-event limits; a
+ * rejection carries a reason for the reply.
+ */
+export function checkEvent(input: unknown, index: number, now: number): EventCheck {
   if (typeof input != 'object' || input == null || Array.isArray(input))
     return { ok: false, id: '', reason: `events[${index}]: not an object` };
   const event = input as Record<string, unknown>;
@@ -46,9 +49,8 @@ export function checkEvent(input: unknown, index: number): EventCheck {
     return { ok: false, id, reason: 'data: could not be read' };
   }
   if (data === undefined) return { ok: false, id, reason: `data: ${warnings.join('; ') || 'unusable'}`.slice(0, 500) };
-  return {
-    ok: true,
-    event: {
+  const limited = applyEventLimits(
+    {
       id,
       seq: event.seq as number,
       type: event.type as WireEvent['type'],
@@ -59,5 +61,7 @@ export function checkEvent(input: unknown, index: number): EventCheck {
       url: event.url as string,
       data: data as WireEvent['data'],
     },
-  };
+    now,
+  );
+  return limited.ok ? limited : { ok: false, id, reason: limited.reason };
 }

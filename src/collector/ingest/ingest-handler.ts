@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, reply } from '../http/http-io';
 import type { SiteRegistry } from '../sites';
-import type { Store } from '../store/store';
+import { StoreUnavailableError } from '../store/engine';
+import type { InsertResult, Store } from '../store/store';
 import { corsHeaders, judgeOrigin, preflightHeaders } from './beacon-cors';
 import { parseBatch } from './parse-batch';
 
@@ -52,21 +53,22 @@ export function createIngestHandler({ sites, store, log }: IngestDeps): IngestHa
       if (error instanceof HttpError) return refuse(res, error.status, error.reason, { ...cors, ...error.headers });
       return; // the client went away: nobody to answer
     }
-    const batch = parseBatch(body.toString('utf8'), site.id);
+    const batch = parseBatch(body.toString('utf8'), site.id, Date.now());
     if (!batch.ok) return refuse(res, 400, batch.reason, cors);
 
-    let stored;
+    let stored: InsertResult;
     try {
-      stored = batch.events.length ? await store.insertBatch(site.id, batch.events) : { accepted: 0, duplicates: 0 };
+      stored = batch.events.length ? await store.insertBatch(site.id, batch.events) : { accepted: 0, duplicates: 0, rejected: [] };
     } catch (error) {
-      // Storage trouble (disk full, I/O): the events are not stored, so the library must retry.
+      // Storage trouble (locked, disk full, I/O, database gone): nothing is stored, the library retries.
       log(`ingest: storage failed: ${(error as Error).message}`);
-      return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': '5' });
+      const retryAfter = error instanceof StoreUnavailableError ? error.retryAfterSeconds : 5;
+      return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': String(retryAfter) });
     }
     answer(
       res,
       200,
-      { accepted: stored.accepted, duplicates: stored.duplicates + batch.duplicatesInBatch, rejected: batch.rejected },
+      { accepted: stored.accepted, duplicates: stored.duplicates + batch.duplicatesInBatch, rejected: [...batch.rejected, ...stored.rejected] },
       cors,
     );
   };

@@ -13,8 +13,8 @@ export type ParsedBatch =
   | { ok: true; events: WireEvent[]; rejected: { id: string; reason: string }[]; duplicatesInBatch: number }
   | { ok: false; reason: string };
 
-/** Parses `text` as a batch for `site` (the site of the URL). */
-export function parseBatch(text: string, site: string): ParsedBatch {
+/** Parses `text` as a batch for `site` (the site of the URL), arrived at `now`. */
+export function parseBatch(text: string, site: string, now: number): ParsedBatch {
   let body: unknown;
   try {
     body = JSON.parse(text.charCodeAt(0) == 0xfeff ? text.slice(1) : text);
@@ -38,7 +38,7 @@ export function parseBatch(text: string, site: string): ParsedBatch {
   const seen = new Set<string>();
   let duplicatesInBatch = 0;
   batch.events.forEach((input, index) => {
-    const check = checkEvent(input, index);
+    const check = checkEvent(input, index, now);
     if (!check.ok) rejected.push({ id: check.id, reason: check.reason });
     else if (seen.has(check.event.id)) duplicatesInBatch++;
     else {

@@ -52,7 +52,7 @@ export function createLiveFeed(store: Store, onError: (error: unknown) => void):
         if (session) view.sessions.push(session);
       }
       for (const id of keys.orders) {
-        const order = await store.getOrder(site, id);
+        const order = await store.getOrder(site, id, true);
         if (order) view.orders.push(order);
       }
       for (const email of keys.customers) {

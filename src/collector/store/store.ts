@@ -1,9 +1,13 @@
 /**
- * The storage interface of the collector. Ingest, the REST API and the inspector speak only to
- * this; `sqlite-store.ts` implements it, and a PostgreSQL store could replace it without
- * touching them. Every method is async for that reason, even where SQLite answers at once.
+ * The storage interface of the collector. Ingest, the REST API and the dashboard speak only to
+ * this; create-store.ts implements it once over an engine (SQLite or PostgreSQL).
  */
-import type { CampaignType, CartData, CartItem, Conversion, Customer, Metadata, WireEvent } from '../../protocol/types';
+import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '../../protocol/types';
+import type { CustomerFlags } from '../domain/api-commands';
+import type { ProfilePatch } from '../domain/customer-rules';
+import type { OrderStatus, ProfileFields } from '../domain/records';
+
+export type { OrderStatus } from '../domain/records';
 
 /** Counts of one stored beacon batch. */
 export interface InsertResult {
@@ -11,9 +15,12 @@ export interface InsertResult {
   accepted: number;
   /** Events whose (site, id) was already stored. */
   duplicates: number;
+  /** Events a rule refused (an order already holding 500 lines, say): not stored. */
+  rejected: { id: string; reason: string }[];
 }
 
-export interface SessionRecord {
+/** A session as stored, without its metadata. */
+export interface SessionRow {
   site: string;
   id: string;
   visitor: string;
@@ -21,12 +28,14 @@ export interface SessionRecord {
   first_seen: number;
   last_seen: number;
   page_views: number;
+  product_views: number;
   events: number;
   last_url: string;
-  metadata: Metadata;
 }
 
-export type OrderStatus = 'open' | 'cleared' | 'converted';
+export interface SessionRecord extends SessionRow {
+  metadata: Record<string, string>;
+}
 
 export interface OrderRecord {
   site: string;
@@ -36,7 +45,9 @@ export interface OrderRecord {
   email: string | null;
   status: OrderStatus;
   cart_data: CartData;
+  /** The lines by position (in listings only the first few, cut to the fields a list shows). */
   items: CartItem[];
+  item_count: number;
   campaign_type: CampaignType | null;
   campaign_ids: string[];
   created_at: number;
@@ -46,8 +57,8 @@ export interface OrderRecord {
   converted_by: 'beacon' | 'api' | null;
 }
 
-/** Customer profile fields; `metadata` holds any JSON (strings when it came from beacons). */
-export type CustomerProfile = Omit<Customer, 'metadata'> & { metadata?: Record<string, unknown> };
+/** Customer profile fields with tags and metadata; metadata holds any JSON (strings when it came from beacons). */
+export type CustomerProfile = ProfileFields & { tags?: string[]; metadata?: Record<string, unknown> };
 
 export interface ListSubscriptionRecord {
   list_id: string;
@@ -73,13 +84,7 @@ export interface CustomerRecord {
   updated_at: number;
 }
 
-/** How a profile change applies: beacons merge metadata keys, the REST API replaces it whole. */
-export interface ProfileChange {
-  profile: CustomerProfile;
-  replaceMetadata: boolean;
-}
-
-/** Keys of what a write changed, for the inspector's live view. */
+/** Keys of what a write changed, for the dashboard's live view. */
 export interface ChangeSet {
   site: string;
   sessions: string[];
@@ -90,7 +95,7 @@ export interface ChangeSet {
 
 /** A streamed export of a site's events, oldest first. */
 export interface EventExportStream {
-  /** The cursor of the last event included (or the `after` given when there is none). */
+  /** The cursor after the last event included (or the `after` given when there is none). */
   nextCursor: string;
   /** NDJSON lines (without newline), each an Event of PROTOCOL.md. */
   lines: AsyncIterable<string>;
@@ -105,36 +110,32 @@ export interface ApiConversion extends Conversion {
 export interface Store {
   /** Stores validated, normalized events; resolves only after they are durably committed. */
   insertBatch(site: string, events: WireEvent[]): Promise<InsertResult>;
-  /** Converts open orders of `email`; records a new converted order when none is open and cart data is given. */
-  convertOrders(site: string, email: string, conversion: ApiConversion): Promise<number>;
+  /**
+   * Converts open orders of `email`; records a new converted order when none is open and cart
+   * data is given. Resolves how many open orders converted, or a reason for a 400.
+   */
+  convertOrders(site: string, email: string, conversion: ApiConversion): Promise<number | { refused: string }>;
   getCustomer(site: string, idOrEmail: string): Promise<CustomerRecord | undefined>;
-  /** Creates the customer of `email` or merges `change` into it. */
-  upsertCustomer(site: string, email: string, change: ProfileChange): Promise<{ customer: CustomerRecord; created: boolean }>;
+  /** Creates the customer of `email` or merges `patch` into it (tags and metadata replaced whole). */
+  upsertCustomer(site: string, email: string, patch: ProfilePatch): Promise<{ customer: CustomerRecord; created: boolean }>;
   /**
    * Updates the customer found by id or email; `email` may move it to a new address.
    * Resolves 'not_found', or 'email_taken' when another customer has the new address.
    */
-  updateCustomer(
-    site: string,
-    idOrEmail: string,
-    email: string,
-    change: ProfileChange,
-  ): Promise<CustomerRecord | 'not_found' | 'email_taken'>;
+  updateCustomer(site: string, idOrEmail: string, email: string, patch: ProfilePatch): Promise<CustomerRecord | 'not_found' | 'email_taken'>;
   /** Flags on the customer of `email` (created when missing: an unsubscribe must stick). */
-  setCustomerFlags(
-    site: string,
-    email: string,
-    flags: { unsubscribe?: string; optIn?: { date: string; info: Record<string, string> }; cancel?: string },
-  ): Promise<CustomerRecord>;
+  setCustomerFlags(site: string, email: string, flags: CustomerFlags): Promise<CustomerRecord>;
   getSession(site: string, id: string): Promise<SessionRecord | undefined>;
-  getOrder(site: string, id: string): Promise<OrderRecord | undefined>;
-  /** The newest sessions, orders and customers, for the inspector's first paint. */
-  recent(
-    site: string | undefined,
-    limit: number,
-  ): Promise<{ sessions: SessionRecord[]; orders: OrderRecord[]; customers: CustomerRecord[] }>;
-  /** Events of `site` that arrived after `after` (an arrival cursor), at most `limit`. */
-  exportEvents(site: string, after: number, limit: number | undefined): Promise<EventExportStream>;
+  /** One order; `listed` gives it as listings show it (its first lines, cut short). */
+  getOrder(site: string, id: string, listed?: boolean): Promise<OrderRecord | undefined>;
+  /** The newest sessions, orders and customers, for the dashboard's first paint. */
+  recent(site: string | undefined, limit: number): Promise<{ sessions: SessionRecord[]; orders: OrderRecord[]; customers: CustomerRecord[] }>;
+  /** Events of `site` after the opaque cursor `after`, at most `limit`. */
+  exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
+  /** Whether `cursor` could have come from this store's X-Next-Cursor. */
+  isCursor(cursor: string): boolean;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
   /** Subscribes to change notifications after each commit; returns the unsubscribe function. */
   onChange(listener: (changes: ChangeSet[]) => void): () => void;
   close(): Promise<void>;

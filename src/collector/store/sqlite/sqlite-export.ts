@@ -5,7 +5,7 @@
  * connection while an iterator is open on it).
  */
 import Database, { type Database as Db } from 'better-sqlite3';
-import type { EventExportStream } from './store';
+import type { EventExportStream } from '../store';
 
 interface EventRow {
   cursor: number;

@@ -1,0 +1,15 @@
+/**
+ * Keys of records inside one batch or transaction. A group commit mixes sites, so every key
+ * starts with the site (as every primary key in the database does). NUL cannot appear in a site
+ * id, so the parts never run together.
+ */
+import type { MetadataOwnerKind } from './records';
+
+export const keyOf = (...parts: string[]): string => parts.join('\u0000');
+
+/** The owner column of a metadata row: kind and id. */
+export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}:${id}`;
+
+/** A lock name for a record (PostgreSQL turns it into an advisory lock; SQLite has one writer). */
+export type LockKind = 'visitor' | 'session' | 'order' | 'customer';
+export const lockKey = (site: string, kind: LockKind, id: string): string => keyOf(site, kind, id);

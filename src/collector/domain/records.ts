@@ -1,0 +1,107 @@
+/**
+ * The records the collector assembles from events and API calls, as the domain rules see them.
+ * Every engine stores exactly these (plus the event log). Growing collections are rows of their
+ * own, never arrays inside a record: an order's lines, metadata keys, list memberships and tags.
+ * That keeps each write proportional to what the event or call brought, whatever is stored.
+ */
+import type { CampaignType, CartData, CartItem, Customer } from '../../protocol/types';
+
+export type OrderStatus = 'open' | 'cleared' | 'converted';
+
+/** Customer profile fields kept in the record itself (metadata and tags are rows). */
+export type ProfileFields = Omit<Customer, 'metadata' | 'tags'>;
+
+/** Cart totals of an order (its metadata keys are rows). */
+export type CartFields = Omit<CartData, 'metadata'>;
+
+/** What one batch adds to a session; the engine adds counts and widens the time span. */
+export interface SessionDelta {
+  site: string;
+  id: string;
+  visitor: string;
+  first_seen: number;
+  last_seen: number;
+  /** The URL of the latest event of the delta. */
+  last_url: string;
+  page_views: number;
+  product_views: number;
+  events: number;
+  /** The email to record: from a customer_email event (replaces) or the visitor's (fills a gap). */
+  email: string | null;
+  email_replaces: boolean;
+}
+
+/** A visitor id of one site: the email it is known by, and profile data sent before it was. */
+export interface VisitorRecord {
+  site: string;
+  id: string;
+  email: string | null;
+  /** customer_data seen before the email, merged; its metadata keys are rows of the visitor. */
+  pending: (ProfileFields & { tags?: string[] }) | null;
+}
+
+export interface OrderHeader {
+  site: string;
+  id: string;
+  visitor: string | null;
+  session: string | null;
+  email: string | null;
+  status: OrderStatus;
+  cart_data: CartFields;
+  campaign_type: CampaignType | null;
+  campaign_ids: string[];
+  /** Time of the first event (the client's clock), or of the API call that made it. */
+  created_at: number;
+  /** Time of the newest event applied (the client's clock): "latest" means this. */
+  updated_at: number;
+  converted_at: number | null;
+  /** Who converted the order: the browser (`sendConversion`) or the REST API. */
+  converted_by: 'beacon' | 'api' | null;
+  /** Lines present now. */
+  item_count: number;
+  /** Position the next new line gets (lines keep the position of their first add). */
+  next_position: number;
+  /** Seq of the last cart_data applied (retries arrive out of order). */
+  cart_data_seq: number;
+  /** Seq of the beacon conversion that closed the order: older cart events no longer apply. */
+  closed_seq: number;
+}
+
+/** One line of an order, or the mark a removal leaves (item null) so that a stale add stays out. */
+export interface ItemRow {
+  site: string;
+  order: string;
+  product_id: string;
+  /** Seq of the last line event applied; -1 for lines a conversion or the API wrote. */
+  seq: number;
+  position: number;
+  item: CartItem | null;
+}
+
+export interface CustomerRow {
+  site: string;
+  id: string;
+  email: string;
+  profile: ProfileFields;
+  is_unsubscribed: boolean;
+  unsubscribe_date: string | null;
+  is_opted_in: boolean;
+  opt_in_date: string | null;
+  /** Set by `customer/cancel/`: journeys stopped at this time. */
+  journeys_cancelled_at: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A customer's membership of a mailing list. */
+export interface Membership {
+  site: string;
+  customer: string;
+  list_id: string;
+  first_name: string | null;
+  source: string | null;
+  subscribed_at: number;
+}
+
+/** Whose metadata keys these are: an order's cart data, a session, a customer, a visitor's pending profile, an opt-in. */
+export type MetadataOwnerKind = 'order' | 'session' | 'customer' | 'visitor' | 'opt_in';

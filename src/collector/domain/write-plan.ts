@@ -1,0 +1,57 @@
+/**
+ * What one transaction writes: the domain rules fill a plan, each engine applies it. Records
+ * are kept by key, so a record touched by many events of a batch is written once, last state
+ * wins. The engine applies the parts in the order they are declared here.
+ */
+import type { CustomerRow, ItemRow, Membership, OrderHeader, SessionDelta, VisitorRecord } from './records';
+
+export interface MetadataWrites {
+  /** Owners whose keys are all deleted first (an API call replacing metadata whole). */
+  cleared: Map<string, { site: string; owner: string }>;
+  /** Keys copied (overwriting) from one owner to another, after which `from` loses every key. */
+  moved: { site: string; from: string; to: string; keys: string[] }[];
+  /** Keys set last; values are JSON text. */
+  upserts: Map<string, { site: string; owner: string; entries: Map<string, string> }>;
+}
+
+export interface WritePlan {
+  customers: Map<string, CustomerRow>;
+  visitors: Map<string, VisitorRecord>;
+  sessions: Map<string, SessionDelta>;
+  orders: Map<string, OrderHeader>;
+  /** Orders whose lines are all deleted before `items` are written (a conversion's lines replace them). */
+  clearedItems: Map<string, { site: string; order: string }>;
+  items: Map<string, ItemRow>;
+  /** Tag lists that replace a customer's tags. */
+  tags: Map<string, { site: string; customer: string; tags: string[] }>;
+  memberships: Map<string, Membership>;
+  metadata: MetadataWrites;
+  /** Orders of a visitor without an email get this one (the visitor just told it). */
+  linkedOrders: { site: string; visitor: string; email: string }[];
+  /** Events stored before a rule refused them: the engine deletes them again. */
+  refused: { site: string; id: string; reason: string }[];
+  /** What changed, for the live dashboard: session ids, order ids and customer emails per site. */
+  changed: Map<string, { sessions: Set<string>; orders: Set<string>; customers: Set<string> }>;
+}
+
+export const createWritePlan = (): WritePlan => ({
+  customers: new Map(),
+  visitors: new Map(),
+  sessions: new Map(),
+  orders: new Map(),
+  clearedItems: new Map(),
+  items: new Map(),
+  tags: new Map(),
+  memberships: new Map(),
+  metadata: { cleared: new Map(), moved: [], upserts: new Map() },
+  linkedOrders: [],
+  refused: [],
+  changed: new Map(),
+});
+
+/** Notes a changed record for the dashboard. */
+export function noteChange(plan: WritePlan, site: string, kind: 'sessions' | 'orders' | 'customers', key: string): void {
+  let entry = plan.changed.get(site);
+  if (!entry) plan.changed.set(site, (entry = { sessions: new Set(), orders: new Set(), customers: new Set() }));
+  entry[kind].add(key);
+}

@@ -1,0 +1,93 @@
+/**
+ * Per-event limits (CONTRACTS.md "Beacon answers and per-event limits", PROTOCOL.md), applied to
+ * an event after its data was normalized. They bound what one event can make the collector
+ * store, so that no later request pays for a hostile one:
+ * - strings at most 2,000 characters, URLs at most 8,192 (longer ones are cut; the event is kept);
+ * - lists (category, tags, campaign ids) at most 100 entries (the rest is cut);
+ * - at most 500 items in a conversion and 200 keys in one `metadata` (else the event is refused);
+ * - money within ±10^12 cents and quantities within 0 … 10^6 (else the event is refused);
+ * - a `ts` more than a day ahead is clamped to the arrival time (clocks of shoppers drift; the
+ *   outbox keeps events for 7 days, so older times are real and kept).
+ * Pure.
+ */
+import type { WireEvent } from '../../protocol/types';
+
+export const MAX_STRING_CHARS = 2000;
+export const MAX_URL_CHARS = 8192;
+export const MAX_LIST_ENTRIES = 100;
+export const MAX_ORDER_ITEMS = 500;
+export const MAX_METADATA_KEYS = 200;
+export const MAX_MONEY_CENTS = 1e12;
+export const MAX_QUANTITY = 1e6;
+export const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+/** Fields holding a URL (page views, products, cart lines, cart data). */
+const URL_FIELDS: ReadonlySet<string> = new Set(['url', 'referrer', 'product_url', 'image_url', 'return_url']);
+const MONEY_FIELDS: ReadonlySet<string> = new Set(['price', 'qty_price', 'cart_value']);
+const QUANTITY_FIELDS: ReadonlySet<string> = new Set(['item_qty', 'cart_item_count']);
+
+export type LimitedEvent = { ok: true; event: WireEvent } | { ok: false; reason: string };
+
+/** `text` cut to `max` characters, never in the middle of a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+class Refusal extends Error {}
+
+/** The value within limits; throws a Refusal for what must refuse the event. */
+function limitValue(value: unknown, field: string): unknown {
+  if (typeof value == 'string') return truncate(value, URL_FIELDS.has(field) ? MAX_URL_CHARS : MAX_STRING_CHARS);
+  if (typeof value == 'number') {
+    if (MONEY_FIELDS.has(field) && Math.abs(value) > MAX_MONEY_CENTS)
+      throw new Refusal(`${field}: ${value} is beyond ±${MAX_MONEY_CENTS} cents`);
+    if (QUANTITY_FIELDS.has(field) && !(value >= 0 && value <= MAX_QUANTITY))
+      throw new Refusal(`${field}: ${value} is outside 0 … ${MAX_QUANTITY}`);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    if (field == 'cart_items') {
+      if (value.length > MAX_ORDER_ITEMS) throw new Refusal(`cart_items: at most ${MAX_ORDER_ITEMS} items`);
+      return value.map((item) => limitValue(item, 'cart_items[]'));
+    }
+    return value.slice(0, MAX_LIST_ENTRIES).map((entry) => limitValue(entry, field));
+  }
+  if (typeof value == 'object' && value !== null) {
+    const entries = Object.entries(value);
+    if (field == 'metadata' && entries.length > MAX_METADATA_KEYS)
+      throw new Refusal(`metadata: at most ${MAX_METADATA_KEYS} keys`);
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of entries)
+      // defineProperty: a key such as "__proto__" stays a plain key.
+      Object.defineProperty(out, field == 'metadata' ? truncate(key, MAX_STRING_CHARS) : key, {
+        value: limitValue(inner, field == 'metadata' ? 'metadata value' : key),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  }
+  return value;
+}
+
+/** Applies the limits to normalized event data (the REST API's conversions too). */
+export function applyDataLimits<T>(data: T): { ok: true; data: T } | { ok: false; reason: string } {
+  try {
+    return { ok: true, data: limitValue(data, 'data') as T };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+/** Applies the limits to a checked, normalized event that arrived at `now`. */
+export function applyEventLimits(event: WireEvent, now: number): LimitedEvent {
+  const limited = applyDataLimits(event.data);
+  if (!limited.ok) return limited;
+  return {
+    ok: true,
+    event: { ...event, ts: event.ts > now + MAX_FUTURE_MS ? now : event.ts, url: truncate(event.url, MAX_URL_CHARS), data: limited.data },
+  };
+}

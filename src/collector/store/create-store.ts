@@ -1,0 +1,165 @@
+/**
+ * The collector's Store, written once over any Engine: beacon batches through group commit and
+ * the batch writer, REST writes as transactions of their own over the same domain rules (one
+ * writer per order and per customer, whatever the source), reads through the read models, and
+ * change notifications for the dashboard after each commit.
+ */
+import { planApiConversion, planCustomerFlags, planCustomerUpdate, planCustomerUpsert, type CustomerState } from '../domain/api-commands';
+import { keyOf, lockKey, ownerOf } from '../domain/keys';
+import type { MetadataKeys } from '../domain/metadata-rules';
+import type { CustomerRow } from '../domain/records';
+import { createWritePlan, type WritePlan } from '../domain/write-plan';
+import { writeBatches, type BatchInput } from './batch-writer';
+import { StoreUnavailableError, type Engine, type RecordTx } from './engine';
+import { createGroupCommit } from './group-commit';
+import { transactionWithLocks, type LockMore } from './lock-restart';
+import { createReadModels } from './read-models';
+import type { ChangeSet, InsertResult, Store } from './store';
+
+export interface StoreOptions {
+  /** Beacon transactions running at once. @default 1 */
+  concurrency?: number;
+}
+
+/** The change sets of a plan, for the dashboard. */
+const changesOf = (plan: WritePlan): ChangeSet[] =>
+  [...plan.changed].map(([site, keys]) => ({ site, sessions: [...keys.sessions], orders: [...keys.orders], customers: [...keys.customers] }));
+
+/** A customer and its metadata keys of `owners`, read inside a transaction. */
+async function customerState(tx: RecordTx, customer: CustomerRow | undefined, owners: string[]): Promise<CustomerState> {
+  const metadataKeys: MetadataKeys = new Map();
+  if (customer)
+    for (const [site, owner, key] of await tx.metadataKeys(owners.map((owner) => [customer.site, owner]))) {
+      const set = metadataKeys.get(keyOf(site, owner)) ?? new Set<string>();
+      metadataKeys.set(keyOf(site, owner), set.add(key));
+    }
+  return { customer, metadataKeys };
+}
+
+export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = {}): Store {
+  const listeners = new Set<(changes: ChangeSet[]) => void>();
+  const models = createReadModels(engine.reads);
+
+  const publish = (plan: WritePlan): void => {
+    const changes = changesOf(plan);
+    if (!changes.length) return;
+    for (const listener of listeners)
+      try {
+        listener(changes);
+      } catch {
+        // the dashboard must never break a write
+      }
+  };
+
+  const batches = createGroupCommit<BatchInput, InsertResult>(
+    async (inputs) => {
+      const { results, plan } = await writeBatches(engine, inputs);
+      publish(plan);
+      return results;
+    },
+    { concurrency, isUnavailable: (error) => error instanceof StoreUnavailableError },
+  );
+
+  /** One REST write: lock the customer's email, plan over what is read under the lock, apply, publish. */
+  const customerWrite = async <T>(
+    site: string,
+    emails: string[],
+    work: (tx: RecordTx, plan: WritePlan, lockMore: LockMore) => Promise<T>,
+  ): Promise<T> => {
+    const { result, plan } = await transactionWithLocks(
+      engine,
+      emails.map((email) => lockKey(site, 'customer', email)),
+      async (tx, lockMore) => {
+        const plan = createWritePlan();
+        const result = await work(tx, plan, lockMore);
+        await tx.apply(plan, Date.now());
+        return { result, plan };
+      },
+    );
+    publish(plan);
+    return result;
+  };
+
+  const readCustomer = async (site: string, email: string) => (await models.customer(site, email))!;
+
+  const store: Store = {
+    insertBatch: (site, events) => batches.add({ site, events }),
+
+    async convertOrders(site, email, { scope, ...conversion }) {
+      return customerWrite(site, [email], async (tx, plan, lockMore) => {
+        const listed = await tx.openOrders(site, email);
+        // The orders were found without their locks: lock them, then read them again under the locks.
+        await lockMore(listed.map((order) => lockKey(site, 'order', order.id)));
+        const open = (await tx.orders(listed.map((order) => [site, order.id]))).filter((order) => order.status == 'open' && order.email == email);
+        open.sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? 1 : -1));
+        const [customer] = await tx.customersByEmail([[site, email]]);
+        const state = await customerState(tx, customer, []);
+        for (const [s, owner, key] of await tx.metadataKeys(open.map((order) => [site, ownerOf('order', order.id)]))) {
+          const set = state.metadataKeys.get(keyOf(s, owner)) ?? new Set<string>();
+          state.metadataKeys.set(keyOf(s, owner), set.add(key));
+        }
+        const outcome = planApiConversion(plan, { site, email, conversion, scope, open, customer: state, now: Date.now() });
+        if ('refused' in outcome) return outcome;
+        return outcome.converted;
+      });
+    },
+
+    getCustomer: (site, idOrEmail) => models.customer(site, idOrEmail),
+
+    async upsertCustomer(site, email, patch) {
+      const { created } = await customerWrite(site, [email], async (tx, plan) => {
+        const [found] = await tx.customersByEmail([[site, email]]);
+        const state = await customerState(tx, found, found ? [ownerOf('customer', found.id)] : []);
+        return planCustomerUpsert(plan, state, { site, email, patch, now: Date.now() });
+      });
+      return { customer: await readCustomer(site, email), created };
+    },
+
+    async updateCustomer(site, idOrEmail, email, patch) {
+      // Found by id or email without a lock first, to learn which emails to lock.
+      const seen = idOrEmail.includes('@')
+        ? await engine.reads.customerByEmail(site, idOrEmail.trim().toLowerCase())
+        : await engine.reads.customerById(site, idOrEmail);
+      if (!seen) return 'not_found';
+      const result = await customerWrite(site, [seen.email, email], async (tx, plan) => {
+        const found = await tx.customerById(site, seen.id);
+        if (!found || found.email != seen.email) return 'retry' as const; // moved meanwhile
+        const [owner] = email == found.email ? [found] : await tx.customersByEmail([[site, email]]);
+        const state = await customerState(tx, found, [ownerOf('customer', found.id)]);
+        const outcome = planCustomerUpdate(plan, state, { found, owner, email, patch, now: Date.now() });
+        return outcome == 'email_taken' ? outcome : 'updated';
+      });
+      if (result == 'retry') return store.updateCustomer(site, idOrEmail, email, patch);
+      if (result == 'email_taken') return result;
+      return readCustomer(site, email);
+    },
+
+    async setCustomerFlags(site, email, flags) {
+      await customerWrite(site, [email], async (tx, plan) => {
+        const [found] = await tx.customersByEmail([[site, email]]);
+        const state = await customerState(tx, found, found ? [ownerOf('opt_in', found.id)] : []);
+        planCustomerFlags(plan, state, { site, email, flags, now: Date.now() });
+      });
+      return readCustomer(site, email);
+    },
+
+    getSession: (site, id) => models.session(site, id),
+    getOrder: (site, id, listed) => models.order(site, id, listed),
+    recent: (site, limit) => models.recent(site, limit),
+    exportEvents: (site, after, limit) => engine.exportEvents(site, after, limit),
+    isCursor: (cursor) => engine.isCursor(cursor),
+    ping: () => engine.ping(),
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async close() {
+      await batches.drain();
+      listeners.clear();
+      await engine.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,78 @@
+/**
+ * What a storage engine provides: transactions over a small record interface, row-level reads,
+ * and the event export. The domain rules (src/collector/domain) and the store built on them
+ * (create-store.ts) are written once against this; SQLite and PostgreSQL each implement it in
+ * plain SQL of their own dialect.
+ */
+import type { SiteEvent } from '../domain/assemble-events';
+import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../domain/records';
+import type { WritePlan } from '../domain/write-plan';
+import type { EventExportStream, SessionRow } from './store';
+
+/** A write transaction. Everything it reads is read under the locks it holds. */
+export interface RecordTx {
+  /**
+   * Takes more record locks without waiting; false when another transaction holds one (the
+   * caller then restarts with them taken first, in order). SQLite has one writer: always true.
+   */
+  tryLock(keys: string[]): Promise<boolean>;
+  /** Takes more record locks, waiting for them (the engine resolves a deadlock by retrying). */
+  lock(keys: string[]): Promise<void>;
+  /** Stores the events not stored yet (dedupe by site and id); resolves those, in the given order. */
+  insertEvents(events: SiteEvent[], receivedAt: number): Promise<SiteEvent[]>;
+  visitors(keys: [site: string, id: string][]): Promise<VisitorRecord[]>;
+  orders(keys: [site: string, id: string][]): Promise<OrderHeader[]>;
+  items(keys: [site: string, order: string, productId: string][]): Promise<ItemRow[]>;
+  customersByEmail(keys: [site: string, email: string][]): Promise<CustomerRow[]>;
+  customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  /** Open orders of an email, latest (by the shopper's clock) first. */
+  openOrders(site: string, email: string): Promise<OrderHeader[]>;
+  /** The metadata keys each owner holds now. */
+  metadataKeys(owners: [site: string, owner: string][]): Promise<[site: string, owner: string, key: string][]>;
+  /** Writes the plan, in the order WritePlan declares its parts. */
+  apply(plan: WritePlan, writtenAt: number): Promise<void>;
+}
+
+/** Reads outside transactions: each sees only committed data. */
+export interface RecordReader {
+  session(site: string, id: string): Promise<SessionRow | undefined>;
+  order(site: string, id: string): Promise<OrderHeader | undefined>;
+  /** The order's lines by position, at most `limit`. */
+  items(site: string, order: string, limit: number): Promise<ItemRow[]>;
+  customerByEmail(site: string, email: string): Promise<CustomerRow | undefined>;
+  customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  tags(site: string, customer: string): Promise<string[]>;
+  memberships(site: string, customer: string): Promise<Membership[]>;
+  /** An owner's metadata: key → JSON text. */
+  metadata(site: string, owner: string): Promise<[key: string, json: string][]>;
+  /** Ids of the records written last (any site when `site` is undefined), newest first. */
+  recent(kind: 'sessions' | 'orders' | 'customers', site: string | undefined, limit: number): Promise<[site: string, id: string][]>;
+}
+
+export interface Engine {
+  readonly name: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` in one transaction with `locks` taken first (in a fixed order), and resolves
+   * after the commit is durable. Throws StoreUnavailableError when the database is busy or gone.
+   */
+  transaction<T>(locks: string[], work: (tx: RecordTx) => Promise<T>): Promise<T>;
+  readonly reads: RecordReader;
+  /** Events of `site` after the opaque cursor `after` (from the start without one), at most `limit`. */
+  exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
+  /** Whether `cursor` is one this engine could have given. */
+  isCursor(cursor: string): boolean;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The database is busy (locked by another process), unreachable or failing: try again later. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Seconds a client should wait before retrying. */
+    readonly retryAfterSeconds = 2,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Row access of the SQLite engine: the RecordTx of a write transaction and the RecordReader,
+ * as prepared statements. The only place that converts between rows and domain records.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
+import type { WritePlan } from '../../domain/write-plan';
+import type { RecordReader, RecordTx } from '../engine';
+import type { SessionRow } from '../store';
+
+type Row = Record<string, unknown>;
+
+const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
+  converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq`;
+const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
+  journeys_cancelled_at, created_at, updated_at`;
+const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
+
+export const toOrder = (row: Row): OrderHeader => ({
+  ...(row as unknown as OrderHeader),
+  cart_data: JSON.parse(row.cart_data as string),
+  campaign_ids: JSON.parse(row.campaign_ids as string),
+});
+
+export const toCustomer = (row: Row): CustomerRow => ({
+  ...(row as unknown as CustomerRow),
+  profile: JSON.parse(row.profile as string),
+  is_unsubscribed: !!row.is_unsubscribed,
+  is_opted_in: !!row.is_opted_in,
+});
+
+const toItem = (row: Row): ItemRow => ({
+  site: row.site as string,
+  order: row.order_id as string,
+  product_id: row.product_id as string,
+  seq: row.seq as number,
+  position: row.position as number,
+  item: row.item == null ? null : JSON.parse(row.item as string),
+});
+
+const toVisitor = (row: Row): VisitorRecord => ({
+  site: row.site as string,
+  id: row.id as string,
+  email: row.email as string | null,
+  pending: row.pending == null ? null : JSON.parse(row.pending as string),
+});
+
+const present = <T>(list: (T | undefined)[]): T[] => list.filter((entry): entry is T => entry !== undefined);
+
+/** The RecordTx of the write connection; every call runs synchronously inside the engine's transaction. */
+export function createSqliteRecordTx(db: Database): RecordTx {
+  const q = {
+    insertEvent: db.prepare(
+      `INSERT OR IGNORE INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    visitor: db.prepare('SELECT site, id, email, pending FROM visitors WHERE site = ? AND id = ?'),
+    order: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND id = ?`),
+    item: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND product_id = ?'),
+    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
+    customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
+    openOrders: db.prepare(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ? AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`,
+    ),
+    metadataKeys: db.prepare('SELECT key FROM metadata WHERE site = ? AND owner = ?').pluck(),
+
+    upsertCustomer: db.prepare(
+      `INSERT INTO customers (${CUSTOMER_COLUMNS}, written_at) VALUES (@site, @id, @email, @profile, @is_unsubscribed,
+         @unsubscribe_date, @is_opted_in, @opt_in_date, @journeys_cancelled_at, @created_at, @updated_at, @written_at)
+       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile,
+         is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
+         is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
+         journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at`,
+    ),
+    upsertVisitor: db.prepare(
+      `INSERT INTO visitors (site, id, email, pending) VALUES (?, ?, ?, ?)
+       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, pending = excluded.pending`,
+    ),
+    upsertSession: db.prepare(
+      `INSERT INTO sessions (${SESSION_COLUMNS}, written_at) VALUES (@site, @id, @visitor, @email, @first_seen, @last_seen,
+         @page_views, @product_views, @events, @last_url, @written_at)
+       ON CONFLICT (site, id) DO UPDATE SET
+         email = CASE WHEN @email_replaces THEN excluded.email ELSE coalesce(email, excluded.email) END,
+         first_seen = min(first_seen, excluded.first_seen),
+         last_url = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_url ELSE last_url END,
+         last_seen = max(last_seen, excluded.last_seen),
+         page_views = page_views + excluded.page_views,
+         product_views = product_views + excluded.product_views,
+         events = events + excluded.events,
+         written_at = excluded.written_at`,
+    ),
+    upsertOrder: db.prepare(
+      `INSERT INTO orders (${ORDER_COLUMNS}, written_at) VALUES (@site, @id, @visitor, @session, @email, @status, @cart_data,
+         @campaign_type, @campaign_ids, @created_at, @updated_at, @converted_at, @converted_by, @item_count, @next_position,
+         @cart_data_seq, @closed_seq, @written_at)
+       ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session, email = excluded.email,
+         status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
+         campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
+         converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
+         cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at`,
+    ),
+    clearItems: db.prepare('DELETE FROM order_items WHERE site = ? AND order_id = ?'),
+    upsertItem: db.prepare(
+      `INSERT INTO order_items (site, order_id, product_id, seq, position, item) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (site, order_id, product_id) DO UPDATE SET seq = excluded.seq, position = excluded.position, item = excluded.item`,
+    ),
+    clearTags: db.prepare('DELETE FROM customer_tags WHERE site = ? AND customer = ?'),
+    insertTag: db.prepare('INSERT INTO customer_tags (site, customer, position, tag) VALUES (?, ?, ?, ?)'),
+    upsertMembership: db.prepare(
+      `INSERT INTO memberships (site, customer, list_id, first_name, source, subscribed_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
+         subscribed_at = excluded.subscribed_at`,
+    ),
+    clearMetadata: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ?'),
+    moveMetadata: db.prepare(
+      `INSERT INTO metadata (site, owner, key, value)
+       SELECT site, @to, key, value FROM metadata WHERE site = @site AND owner = @from AND key IN (SELECT value FROM json_each(@keys))
+       ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value`,
+    ),
+    upsertMetadata: db.prepare(
+      `INSERT INTO metadata (site, owner, key, value) VALUES (?, ?, ?, ?)
+       ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value`,
+    ),
+    linkOrders: db.prepare('UPDATE orders SET email = ?, written_at = ? WHERE site = ? AND visitor = ? AND email IS NULL'),
+    deleteEvent: db.prepare('DELETE FROM events WHERE site = ? AND id = ?'),
+  };
+  const get = (statement: Statement, ...params: unknown[]): Row | undefined => statement.get(...params) as Row | undefined;
+
+  const apply = (plan: WritePlan, now: number): void => {
+    for (const customer of plan.customers.values())
+      q.upsertCustomer.run({
+        ...customer,
+        profile: JSON.stringify(customer.profile),
+        is_unsubscribed: +customer.is_unsubscribed,
+        is_opted_in: +customer.is_opted_in,
+        written_at: now,
+      });
+    for (const visitor of plan.visitors.values())
+      q.upsertVisitor.run(visitor.site, visitor.id, visitor.email, visitor.pending && JSON.stringify(visitor.pending));
+    for (const session of plan.sessions.values())
+      q.upsertSession.run({ ...session, email_replaces: +session.email_replaces, written_at: now });
+    for (const order of plan.orders.values())
+      q.upsertOrder.run({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids), written_at: now });
+    for (const { site, order } of plan.clearedItems.values()) q.clearItems.run(site, order);
+    for (const line of plan.items.values())
+      q.upsertItem.run(line.site, line.order, line.product_id, line.seq, line.position, line.item && JSON.stringify(line.item));
+    for (const { site, customer, tags } of plan.tags.values()) {
+      q.clearTags.run(site, customer);
+      tags.forEach((tag, position) => q.insertTag.run(site, customer, position, tag));
+    }
+    for (const m of plan.memberships.values()) q.upsertMembership.run(m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at);
+    for (const { site, owner } of plan.metadata.cleared.values()) q.clearMetadata.run(site, owner);
+    for (const { site, from, to, keys } of plan.metadata.moved) {
+      q.moveMetadata.run({ site, from, to, keys: JSON.stringify(keys) });
+      q.clearMetadata.run(site, from);
+    }
+    for (const { site, owner, entries } of plan.metadata.upserts.values())
+      for (const [key, value] of entries) q.upsertMetadata.run(site, owner, key, value);
+    for (const { site, visitor, email } of plan.linkedOrders) q.linkOrders.run(email, now, site, visitor);
+    for (const { site, id } of plan.refused) q.deleteEvent.run(site, id);
+  };
+
+  return {
+    tryLock: async () => true,
+    lock: async () => {},
+    async insertEvents(events, receivedAt) {
+      return events.filter(({ site, event }) =>
+        q.insertEvent.run(site, event.id, event.seq, event.type, event.ts, event.visitor, event.session, event.order, event.url, JSON.stringify(event.data), receivedAt)
+          .changes > 0,
+      );
+    },
+    visitors: async (keys) => present(keys.map(([site, id]) => get(q.visitor, site, id))).map(toVisitor),
+    orders: async (keys) => present(keys.map(([site, id]) => get(q.order, site, id))).map(toOrder),
+    items: async (keys) => present(keys.map(([site, order, product]) => get(q.item, site, order, product))).map(toItem),
+    customersByEmail: async (keys) => present(keys.map(([site, email]) => get(q.customerByEmail, site, email))).map(toCustomer),
+    customerById: async (site, id) => {
+      const row = get(q.customerById, site, id);
+      return row && toCustomer(row);
+    },
+    openOrders: async (site, email) => (q.openOrders.all(site, email) as Row[]).map(toOrder),
+    metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
+    apply: async (plan, now) => apply(plan, now),
+  };
+}
+
+/** The RecordReader over a connection that sees only committed data. */
+export function createSqliteReader(db: Database): RecordReader {
+  const q = {
+    session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
+    order: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND id = ?`),
+    items: db.prepare(
+      'SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND item IS NOT NULL ORDER BY position LIMIT ?',
+    ),
+    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
+    customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
+    tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? ORDER BY position').pluck(),
+    memberships: db.prepare('SELECT site, customer, list_id, first_name, source, subscribed_at FROM memberships WHERE site = ? AND customer = ?'),
+    metadata: db.prepare('SELECT key, value FROM metadata WHERE site = ? AND owner = ? ORDER BY key').raw(),
+  };
+  const recent = {
+    sessions: [db.prepare('SELECT site, id FROM sessions ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM sessions WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
+    orders: [db.prepare('SELECT site, id FROM orders ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM orders WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
+    customers: [db.prepare('SELECT site, id FROM customers ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM customers WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
+  };
+  return {
+    session: async (site, id) => q.session.get(site, id) as SessionRow | undefined,
+    order: async (site, id) => {
+      const row = q.order.get(site, id) as Row | undefined;
+      return row && toOrder(row);
+    },
+    items: async (site, order, limit) => (q.items.all(site, order, limit) as Row[]).map(toItem),
+    customerByEmail: async (site, email) => {
+      const row = q.customerByEmail.get(site, email) as Row | undefined;
+      return row && toCustomer(row);
+    },
+    customerById: async (site, id) => {
+      const row = q.customerById.get(site, id) as Row | undefined;
+      return row && toCustomer(row);
+    },
+    tags: async (site, customer) => q.tags.all(site, customer) as string[],
+    memberships: async (site, customer) => q.memberships.all(site, customer) as Membership[],
+    metadata: async (site, owner) => q.metadata.all(site, owner) as [string, string][],
+    recent: async (kind, site, limit) =>
+      (site === undefined ? recent[kind][0].all(limit) : recent[kind][1].all(site, limit)) as [string, string][],
+  };
+}
