@@ -1,12 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/** Tests that run on every storage engine: one conformance suite (README "Scaling out"). */
+const CONFORMANCE = ['test/conformance/**/*.test.ts'];
+
 export default defineConfig({
   define: { __VERSION__: '"1.0.0"' },
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     // CI machines are shared and slow at times: a test fails on what it asserts, not on a 5 s default.
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...CONFORMANCE, 'test/postgres/**'], provide: { engine: 'sqlite' } },
+      },
+      { extends: true, test: { name: 'sqlite', include: CONFORMANCE, provide: { engine: 'sqlite' } } },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: [...CONFORMANCE, 'test/postgres/**/*.test.ts'],
+          provide: { engine: 'postgres' },
+          globalSetup: ['test/support/postgres-global.ts'],
+        },
+      },
+    ],
   },
 });

@@ -40,7 +40,7 @@ const dbPath = join(dir, 'bench.db');
 async function start() {
   if (options['in-process']) {
     const { startCollector } = await import('../src/collector/collector.ts');
-    const collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath, sites: [SITE], sync: options.sync });
+    const collector = await startCollector({ port: 0, host: '127.0.0.1', db: dbPath, sites: [SITE], sync: options.sync });
     return { port: collector.port, cpuSeconds: () => undefined, stop: () => collector.close() };
   }
   const sitesPath = join(dir, 'sites.json');

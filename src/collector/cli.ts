@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCliArgs, USAGE, type CliOptions } from './cli-args';
 import { startCollector } from './collector';
 import { DEMO_SITE_ID, loadSitesFile } from './sites';
+import { isPostgresUrl, redactUrl } from './store/open-store';
 
 const log = (line: string): void => void process.stderr.write(`[collector] ${line}\n`);
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const collector = await startCollector({
     port: options.port,
     host: options.host,
-    db: resolve(options.db),
+    db: isPostgresUrl(options.db) ? options.db : resolve(options.db),
     sites,
     // The demo shop is the demo: production serves a shop only when told where it is.
     publicDir: folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public')),
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     production: options.production,
     log,
   });
-  log(`database ${resolve(options.db)} (synchronous=${options.sync})`);
+  log(isPostgresUrl(options.db) ? `database ${redactUrl(options.db)}` : `database ${resolve(options.db)} (synchronous=${options.sync})`);
   for (const site of collector.sites)
     log(
       site.id == DEMO_SITE_ID && !sites

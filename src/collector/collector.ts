@@ -84,7 +84,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   // Configuration first: a bad sites list or proxy list must stop the start before anything opens.
   const configured = options.sites && parseSites(options.sites);
   const proxies = createProxyTrust(options.trustProxy);
-  const store = await openStore(options.db ?? '.data/collector.db', options.sync);
+  const store = await openStore(options.db ?? '.data/collector.db', { sync: options.sync, log });
   let registry: SiteRegistry = createSiteRegistry(configured ?? []);
   const sites = () => registry;
   const feed = createLiveFeed(store, (error) => log(`inspector: ${(error as Error)?.message ?? error}`));

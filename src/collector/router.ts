@@ -9,6 +9,7 @@ import { parseTarget } from './http/request-target';
 import { serveFile } from './http/static-files';
 import type { IngestHandler } from './ingest/ingest-handler';
 import type { InspectorHandler } from './inspector/inspector-handler';
+import { StoreUnavailableError } from './store/engine';
 
 export interface RouterDeps {
   ingest: IngestHandler;
@@ -53,7 +54,13 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
 
   return (req, res) => {
     route(req, res).catch((error: unknown) => {
-      deps.log(`error: ${req.method} ${String(req.url).slice(0, 200)}: ${(error as Error)?.stack ?? error}`);
+      if (error instanceof StoreUnavailableError) {
+        // Not a bug: the database is busy or away. Clients retry after the pause it asks for.
+        if (!res.headersSent) replyError(res, 503, 'storage unavailable, retry later', { 'retry-after': String(error.retryAfterSeconds) });
+        else res.destroy();
+        return;
+      }
+      deps.log(`error: ${req.method} ${String(req.url).split('?')[0].slice(0, 200)}: ${(error as Error)?.stack ?? error}`);
       if (!res.headersSent) replyError(res, 500, 'internal error');
       else res.destroy();
     });

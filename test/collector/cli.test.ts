@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/collector/cli-args';
-import { batchBody, makeEvent } from './helpers';
+import { batchBody, makeEvent } from '../support/collector';
 
 const dir = mkdtempSync(join(tmpdir(), 'collector-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

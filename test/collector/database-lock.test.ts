@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchBody, exportAll, makeEvent, postBeacon, readInspectorSnapshot, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, exportAll, makeEvent, postBeacon, readInspectorSnapshot, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 beforeAll(async () => {

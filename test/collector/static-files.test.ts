@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCollector, type TestCollector } from './helpers';
+import { startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 let root: string;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRejoinerClient, isValidSignature, RejoinerApiError, type RejoinerClient } from '../../src/node';
-import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../collector/helpers';
+import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 let client: RejoinerClient;

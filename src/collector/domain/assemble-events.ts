@@ -56,14 +56,12 @@ export function recordsToLoad(events: SiteEvent[]): {
   orders: [site: string, id: string][];
   items: [site: string, order: string, productId: string][];
   emails: [site: string, email: string][];
-  sessionOwners: [site: string, owner: string][];
 } {
-  const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [keyOf(...entry), entry])).values()];
+  const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [entry.join('\u0000'), entry])).values()];
   const visitors: [string, string][] = [];
   const orders: [string, string][] = [];
   const items: [string, string, string][] = [];
   const emails: [string, string][] = [];
-  const sessionOwners: [string, string][] = [];
   for (const { site, event } of events) {
     visitors.push([site, event.visitor]);
     const order = orderIdOf(event);
@@ -71,9 +69,8 @@ export function recordsToLoad(events: SiteEvent[]): {
     if (order && (event.type == 'cart_item' || event.type == 'cart_item_removed'))
       items.push([site, order, (event.data as { product_id: string }).product_id]);
     if (event.type == 'customer_email' || event.type == 'list_subscription') emails.push([site, (event.data as CustomerEmail).email]);
-    if (event.type == 'session_metadata') sessionOwners.push([site, ownerOf('session', event.session)]);
   }
-  return { visitors: unique(visitors), orders: unique(orders), items: unique(items), emails: unique(emails), sessionOwners: unique(sessionOwners) };
+  return { visitors: unique(visitors), orders: unique(orders), items: unique(items), emails: unique(emails) };
 }
 
 /** Metadata owners whose key sets the rules need once visitors, orders and customers are loaded. */
@@ -85,10 +82,12 @@ export function metadataOwnersToLoad(events: SiteEvent[], state: BatchState): [s
     if (order && (event.type == 'cart_data' || event.type == 'conversion')) add(site, ownerOf('order', order));
     if (event.type == 'session_metadata') add(site, ownerOf('session', event.session));
     if (event.type == 'customer_data' || event.type == 'customer_email') {
-      add(site, ownerOf('visitor', event.visitor));
-      const email = event.type == 'customer_email' ? (event.data as CustomerEmail).email : state.visitors.get(keyOf(site, event.visitor))?.email;
+      // A visitor without an email keeps metadata of its own, moved to its customer with the first email.
+      const known = state.visitors.get(keyOf(site, event.visitor))?.email;
+      if (!known) add(site, ownerOf('visitor', event.visitor));
+      const email = event.type == 'customer_email' ? (event.data as CustomerEmail).email : known;
       const customer = email && state.customers.get(keyOf(site, email));
-      if (customer) add(site, ownerOf('customer', customer.id));
+      if (customer && (event.type == 'customer_data' || !known)) add(site, ownerOf('customer', customer.id));
     }
   }
   return [...owners.values()];
@@ -176,11 +175,16 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
       writeCustomer(customer);
       if (tags) plan.tags.set(keyOf(site, customer.id), { site, customer: customer.id, tags });
     }
-    moveMetadata(plan, state.metadataKeys, site, ownerOf('visitor', visitor.id), ownerOf('customer', customer.id));
-    if (visitor.email != email || visitor.pending) writeVisitor({ ...visitor, email, pending: null });
+    // Metadata waits under the visitor only until its first email (then it goes to the customer).
+    if (!visitor.email) moveMetadata(plan, state.metadataKeys, site, ownerOf('visitor', visitor.id), ownerOf('customer', customer.id));
     session.email = email;
     session.email_replaces = true;
-    plan.linkedOrders.push({ site, visitor: event.visitor, email });
+    if (visitor.email != email || visitor.pending) {
+      writeVisitor({ ...visitor, email, pending: null });
+      // Orders of the visitor that were started before any email was known; later ones get it when made.
+      if (!plan.linkedOrders.some((link) => link.site == site && link.visitor == event.visitor))
+        plan.linkedOrders.push({ site, visitor: event.visitor, email });
+    }
     for (const order of state.orders.values())
       if (order.site == site && order.visitor == event.visitor && !order.email) writeOrder({ ...order, email });
     const current = event.order ? state.orders.get(keyOf(site, event.order)) : undefined;

@@ -5,7 +5,7 @@
  */
 import type { MetadataOwnerKind } from './records';
 
-export const keyOf = (...parts: string[]): string => parts.join('\u0000');
+export const keyOf = (a: string, b: string, c?: string): string => (c === undefined ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${c}`);
 
 /** The owner column of a metadata row: kind and id. */
 export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}:${id}`;

@@ -1,8 +1,10 @@
 /**
  * JSON request bodies of the REST APIs. `JSON.parse` accepts any nesting, but storing or
  * answering a value nested a few thousand levels deep overflows the stack in `JSON.stringify`
- * (a RangeError, so a 500): such bodies are refused here with a 400 instead. Pure.
+ * (a RangeError, so a 500): such bodies are refused here with a 400 instead. Strings (and keys)
+ * are made storable on every engine (NUL and lone surrogates become U+FFFD). Pure.
  */
+import { storableText } from '../ingest/event-limits';
 
 /** Deeper than any customer, cart or list body a real client sends. */
 export const MAX_JSON_DEPTH = 32;
@@ -31,5 +33,17 @@ export function parseJsonBody(body: Buffer): ParsedJson {
     return { ok: false, reason: 'body is not valid JSON' };
   }
   if (isNestedDeeper(value, MAX_JSON_DEPTH)) return { ok: false, reason: `body is nested deeper than ${MAX_JSON_DEPTH} levels` };
-  return { ok: true, value };
+  return { ok: true, value: storable(value) };
+}
+
+/** `value` with every string and key storable (recursion is bounded: the depth was checked). */
+function storable(value: unknown): unknown {
+  if (typeof value == 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (typeof value != 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value))
+    // defineProperty: a key such as "__proto__" stays a plain key.
+    Object.defineProperty(out, storableText(key), { value: storable(inner), enumerable: true, writable: true, configurable: true });
+  return out;
 }

@@ -7,7 +7,9 @@
  * - at most 500 items in a conversion and 200 keys in one `metadata` (else the event is refused);
  * - money within ±10^12 cents and quantities within 0 … 10^6 (else the event is refused);
  * - a `ts` more than a day ahead is clamped to the arrival time (clocks of shoppers drift; the
- *   outbox keeps events for 7 days, so older times are real and kept).
+ *   outbox keeps events for 7 days, so older times are real and kept);
+ * - NUL characters and lone UTF-16 surrogates become U+FFFD: PostgreSQL stores neither in text
+ *   or JSON, and both engines must store the same events.
  * Pure.
  */
 import type { WireEvent } from '../../protocol/types';
@@ -35,11 +37,23 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
+/** NUL, a high surrogate without its low one, or a low one without its high one. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text every engine can store: NUL and lone surrogates replaced with U+FFFD. */
+export const storableText = (text: string): string => text.replace(UNSTORABLE, '\ufffd');
+
+/** `text` storable and cut to `max` characters. */
+const limitText = (text: string, max: number): string => truncate(storableText(text), max);
+
 class Refusal extends Error {}
 
-/** The value within limits; throws a Refusal for what must refuse the event. */
+/**
+ * The value within limits, changed in place (normalized data belongs to the caller; copying
+ * every event costs more than the rare fix); throws a Refusal for what must refuse the event.
+ */
 function limitValue(value: unknown, field: string): unknown {
-  if (typeof value == 'string') return truncate(value, URL_FIELDS.has(field) ? MAX_URL_CHARS : MAX_STRING_CHARS);
+  if (typeof value == 'string') return limitText(value, URL_FIELDS.has(field) ? MAX_URL_CHARS : MAX_STRING_CHARS);
   if (typeof value == 'number') {
     if (MONEY_FIELDS.has(field) && Math.abs(value) > MAX_MONEY_CENTS)
       throw new Refusal(`${field}: ${value} is beyond ±${MAX_MONEY_CENTS} cents`);
@@ -48,31 +62,29 @@ function limitValue(value: unknown, field: string): unknown {
     return value;
   }
   if (Array.isArray(value)) {
-    if (field == 'cart_items') {
-      if (value.length > MAX_ORDER_ITEMS) throw new Refusal(`cart_items: at most ${MAX_ORDER_ITEMS} items`);
-      return value.map((item) => limitValue(item, 'cart_items[]'));
-    }
-    return value.slice(0, MAX_LIST_ENTRIES).map((entry) => limitValue(entry, field));
+    if (field == 'cart_items' && value.length > MAX_ORDER_ITEMS) throw new Refusal(`cart_items: at most ${MAX_ORDER_ITEMS} items`);
+    if (field != 'cart_items' && value.length > MAX_LIST_ENTRIES) value.length = MAX_LIST_ENTRIES;
+    for (let index = 0; index < value.length; index++) value[index] = limitValue(value[index], field == 'cart_items' ? 'cart_items[]' : field);
+    return value;
   }
   if (typeof value == 'object' && value !== null) {
-    const entries = Object.entries(value);
-    if (field == 'metadata' && entries.length > MAX_METADATA_KEYS)
-      throw new Refusal(`metadata: at most ${MAX_METADATA_KEYS} keys`);
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of entries)
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    if (field == 'metadata' && keys.length > MAX_METADATA_KEYS) throw new Refusal(`metadata: at most ${MAX_METADATA_KEYS} keys`);
+    for (const key of keys) {
+      const inner = limitValue(object[key], field == 'metadata' ? 'metadata value' : key);
+      const name = field == 'metadata' ? limitText(key, MAX_STRING_CHARS) : storableText(key);
+      if (name != key) delete object[key];
       // defineProperty: a key such as "__proto__" stays a plain key.
-      Object.defineProperty(out, field == 'metadata' ? truncate(key, MAX_STRING_CHARS) : key, {
-        value: limitValue(inner, field == 'metadata' ? 'metadata value' : key),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    return out;
+      if (name != key || inner !== object[key])
+        Object.defineProperty(object, name, { value: inner, enumerable: true, writable: true, configurable: true });
+    }
+    return object;
   }
   return value;
 }
 
-/** Applies the limits to normalized event data (the REST API's conversions too). */
+/** Applies the limits to normalized event data (the REST API's conversions too), in place. */
 export function applyDataLimits<T>(data: T): { ok: true; data: T } | { ok: false; reason: string } {
   try {
     return { ok: true, data: limitValue(data, 'data') as T };
@@ -88,6 +100,15 @@ export function applyEventLimits(event: WireEvent, now: number): LimitedEvent {
   if (!limited.ok) return limited;
   return {
     ok: true,
-    event: { ...event, ts: event.ts > now + MAX_FUTURE_MS ? now : event.ts, url: truncate(event.url, MAX_URL_CHARS), data: limited.data },
+    event: {
+      ...event,
+      id: storableText(event.id),
+      visitor: storableText(event.visitor),
+      session: storableText(event.session),
+      order: event.order === null ? null : storableText(event.order),
+      ts: event.ts > now + MAX_FUTURE_MS ? now : event.ts,
+      url: limitText(event.url, MAX_URL_CHARS),
+      data: limited.data,
+    },
   };
 }

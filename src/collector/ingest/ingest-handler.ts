@@ -61,9 +61,11 @@ export function createIngestHandler({ sites, store, log }: IngestDeps): IngestHa
       stored = batch.events.length ? await store.insertBatch(site.id, batch.events) : { accepted: 0, duplicates: 0, rejected: [] };
     } catch (error) {
       // Storage trouble (locked, disk full, I/O, database gone): nothing is stored, the library retries.
-      log(`ingest: storage failed: ${(error as Error).message}`);
-      const retryAfter = error instanceof StoreUnavailableError ? error.retryAfterSeconds : 5;
-      return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': String(retryAfter) });
+      if (error instanceof StoreUnavailableError) {
+        log(`ingest: storage unavailable: ${error.message}`);
+        return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': String(error.retryAfterSeconds) });
+      }
+      throw error; // a bug: the router logs it and answers 500
     }
     answer(
       res,

@@ -45,7 +45,7 @@ export async function writeBatches(engine: Engine, inputs: BatchInput[]): Promis
     for (const order of orders) state.orders.set(keyOf(order.site, order.id), order);
     for (const item of items) state.items.set(keyOf(item.site, item.order, item.product_id), item);
     // The customers of known visitors' emails, locked now that they are known.
-    const emails = new Map(wanted.emails.map((entry) => [keyOf(...entry), entry]));
+    const emails = new Map(wanted.emails.map((entry) => [keyOf(entry[0], entry[1]), entry]));
     for (const visitor of visitors) if (visitor.email) emails.set(keyOf(visitor.site, visitor.email), [visitor.site, visitor.email]);
     await lockMore([...emails.values()].map(([site, email]) => lockKey(site, 'customer', email)));
     for (const customer of await tx.customersByEmail([...emails.values()])) state.customers.set(keyOf(customer.site, customer.email), customer);

@@ -1,5 +1,6 @@
 /** Picks the engine for `--db`: a `postgres://` URL, or a SQLite file path. */
 import { createStore, type StoreOptions } from './create-store';
+import { createPostgresEngine } from './postgres/postgres-engine';
 import { createSqliteEngine } from './sqlite/sqlite-engine';
 import type { SyncMode } from './sqlite/sqlite-migrations';
 import type { Store } from './store';
@@ -7,6 +8,38 @@ import type { Store } from './store';
 /** True for a PostgreSQL connection URL. */
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
 
-export async function openStore(db: string, sync: SyncMode = 'full', options: StoreOptions = {}): Promise<Store> {
-  return createStore(createSqliteEngine({ path: db, sync }), options);
+/** A connection URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unreadable URL)';
+  }
+}
+
+export interface OpenStoreOptions extends StoreOptions {
+  /** SQLite `synchronous` mode. @default 'full' */
+  sync?: SyncMode;
+  /** PostgreSQL connections of this node. @default 10 */
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Opens the store. A PostgreSQL database that cannot be reached yet does not stop the start
+ * (the engine keeps trying; requests get 503 meanwhile); one that refuses us for good does.
+ */
+export async function openStore(db: string, { sync = 'full', poolSize = 10, log, ...options }: OpenStoreOptions = {}): Promise<Store> {
+  if (!isPostgresUrl(db)) return createStore(createSqliteEngine({ path: db, sync }), options);
+  const { engine, firstAttempt } = createPostgresEngine({ url: db, poolSize, log });
+  try {
+    await firstAttempt;
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  // Several transactions at once: each takes a connection of the pool, one is kept for reads.
+  return createStore(engine, { concurrency: Math.max(1, poolSize - 2), ...options });
 }

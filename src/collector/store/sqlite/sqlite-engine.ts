@@ -54,6 +54,11 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
     throw error;
   }
   const tx = createSqliteRecordTx(writer);
+  const statements = {
+    begin: writer.prepare('BEGIN IMMEDIATE'),
+    commit: writer.prepare('COMMIT'),
+    rollback: writer.prepare('ROLLBACK'),
+  };
   const reads = createSqliteReader(reader);
   const exporter = createSqliteExporter(writer, path);
   /** The transaction running now: the next one starts after it. */
@@ -64,7 +69,7 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
     const deadline = Date.now() + lockWaitMs;
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       try {
-        writer.exec('BEGIN IMMEDIATE');
+        statements.begin.run();
         return;
       } catch (error) {
         const unavailable = asUnavailable(error);
@@ -78,10 +83,10 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
     await begin();
     try {
       const result = await work();
-      writer.exec('COMMIT');
+      statements.commit.run();
       return result;
     } catch (error) {
-      if (writer.inTransaction) writer.exec('ROLLBACK');
+      if (writer.inTransaction) statements.rollback.run();
       throw asUnavailable(error);
     }
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRejoinerClient, RejoinerApiError, type RejoinerClient } from '../../src/node';
-import { SHOP, signedRequest, startTestCollector, type TestCollector } from './helpers';
+import { SHOP, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 let client: RejoinerClient;

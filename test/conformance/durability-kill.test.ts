@@ -1,26 +1,33 @@
 /**
  * kill -9 while beacons are being written: every batch that was answered 200 must be in the
- * database after a restart, each event exactly once. The collector runs as a real child process
- * (`node --import tsx`, one process, so SIGKILL hits the server itself).
+ * database after a restart, each event exactly once, on each engine. The collector runs as a
+ * real child process (`node --import tsx`, one process, so SIGKILL hits the server itself).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../../src/collector/collector';
 import { createRejoinerClient } from '../../src/node';
-import { batchBody, makeEvent, SHOP } from './helpers';
+import { batchBody, createTestDatabase, makeEvent, SHOP, type TestDatabase } from '../support/collector';
 
 const dir = mkdtempSync(join(tmpdir(), 'collector-kill-'));
-const dbPath = join(dir, 'collector.db');
 const sitesPath = join(dir, 'sites.json');
 writeFileSync(sitesPath, JSON.stringify([SHOP]));
 const children = new Set<ChildProcess>();
+let database: TestDatabase;
+let dbPath: string;
 
-afterAll(() => {
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dbPath = database.db;
+});
+
+afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
+  await database.drop();
 });
 
 /** Starts the CLI on a free port and resolves its URL once it listens. */

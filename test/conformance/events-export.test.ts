@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationHeader, createRejoinerClient } from '../../src/node';
 import type { WireEvent } from '../../src/protocol/types';
-import { batchBody, makeEvent, OTHER, postBeacon, SHOP, signedRequest, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, makeEvent, OTHER, postBeacon, SHOP, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 const sent: WireEvent[] = [];
@@ -66,10 +66,11 @@ describe('GET /api/v1/{site}/events/', () => {
     await postBeacon(collector.url, batchBody([fresh]));
     const after = await client().exportEvents({ after: nextCursor });
     expect(await collect(after.events)).toEqual([fresh]);
-    expect(Number(after.nextCursor)).toBeGreaterThan(Number(nextCursor));
+    expect(after.nextCursor).not.toBe(nextCursor);
   });
 
-  it.each(['abc', '-1', '1.5', ''])('refuses ?after=%s with 400', async (after) => {
+  // Cursors are opaque (each engine has its own form); none of these is one.
+  it.each(['abc', '-1', '', '1.2.3', '0x10', '1e3'])('refuses ?after=%s with 400', async (after) => {
     const response = await signedRequest(collector.url, 'GET', `/api/v1/shop/events/?after=${after}`);
     expect(response.status).toBe(400);
   });

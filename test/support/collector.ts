@@ -1,14 +1,27 @@
 /**
- * Shared helpers of the collector tests: a real collector on a free loopback port with a real
- * SQLite file in a temp folder, event/batch builders and a signed request helper.
+ * Shared helpers of the collector tests: a real collector on a free loopback port with a fresh
+ * database of the engine the test project runs (vitest projects "sqlite" and "postgres" run
+ * test/conformance on each; everything else runs on SQLite), event/batch builders and a signed
+ * request helper.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
 import { startCollector, type CollectorOptions, type RunningCollector } from '../../src/collector/collector';
 import type { SiteConfig as Site } from '../../src/collector/sites';
 import { authorizationHeader } from '../../src/node/sign';
 import type { WireEvent } from '../../src/protocol/types';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The engine of this test project. */
+    engine: 'sqlite' | 'postgres';
+    /** The throwaway server's admin URL (postgres project only). */
+    postgresUrl: string;
+  }
+}
 
 export const SHOP: Site = {
   id: 'shop',
@@ -19,25 +32,68 @@ export const SHOP: Site = {
 export const OTHER: Site = { id: 'other', origins: ['https://other.example'], key: 'other-key', secret: 'other-secret' };
 export const ORIGIN = 'https://shop.example';
 
+/** The engine the running test project uses. */
+export const testEngine = (): 'sqlite' | 'postgres' => inject('engine') ?? 'sqlite';
+
+export interface TestDatabase {
+  /** A SQLite file path or a PostgreSQL URL, for `--db`. */
+  db: string;
+  /** The SQLite file (SQLite only). */
+  dbPath: string;
+  /** Deletes the database. */
+  drop(): Promise<void>;
+}
+
+let databases = 0;
+
+/** A fresh, empty database of the test project's engine. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'collector-test-'));
+  const dbPath = join(dir, 'db', 'collector.db');
+  if (testEngine() == 'sqlite') return { db: dbPath, dbPath, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  const admin = inject('postgresUrl');
+  const name = `test_${process.pid}_${Date.now().toString(36)}_${++databases}`;
+  const client = new pg.Client(admin);
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    db: url.toString(),
+    dbPath,
+    async drop() {
+      rmSync(dir, { recursive: true, force: true });
+      const dropper = new pg.Client(admin);
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
 export interface TestCollector extends RunningCollector {
   dir: string;
+  /** `--db` of this collector: a SQLite file or a PostgreSQL URL. */
+  db: string;
+  /** The SQLite file (SQLite only). */
   dbPath: string;
-  /** Closes the collector and deletes its folder. */
+  /** Closes the collector and deletes its database. */
   dispose(): Promise<void>;
 }
 
 /** Starts a real collector on 127.0.0.1 with a fresh database. */
 export async function startTestCollector(options: CollectorOptions = {}): Promise<TestCollector> {
-  const dir = mkdtempSync(join(tmpdir(), 'collector-test-'));
-  const dbPath = join(dir, 'db', 'collector.db');
-  const collector = await startCollector({ port: 0, host: '127.0.0.1', db: dbPath, sites: [SHOP, OTHER], ...options });
+  const database = await createTestDatabase();
+  const collector = await startCollector({ port: 0, host: '127.0.0.1', db: database.db, sites: [SHOP, OTHER], ...options });
   return {
     ...collector,
-    dir,
-    dbPath,
+    dir: join(database.dbPath, '..', '..'),
+    db: database.db,
+    dbPath: database.dbPath,
     async dispose() {
       await collector.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ORDER_ITEMS, MAX_STRING_CHARS } from '../../src/collector/ingest/event-limits';
-import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, signedRequest, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 beforeAll(async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRejoinerClient, type RejoinerClient } from '../../src/node';
 import type { WireEvent } from '../../src/protocol/types';
-import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 let client: RejoinerClient;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchBody, exportAll, makeEvent, postBeacon, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, exportAll, makeEvent, postBeacon, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchBody, makeEvent, OTHER, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, makeEvent, OTHER, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../support/collector';
 
 /** An address of this machine that is not loopback, so requests to it do not come from 127.0.0.1. */
 const externalAddress = Object.values(networkInterfaces())

@@ -4,7 +4,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchBody, exportAll, makeEvent, postBeacon, signedRequest, startTestCollector, type TestCollector } from './helpers';
+import { batchBody, exportAll, makeEvent, postBeacon, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 beforeAll(async () => {
