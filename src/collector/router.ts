@@ -22,10 +22,12 @@ export interface RouterDeps {
   log: (line: string) => void;
 }
 
-/** Percent-decoded, non-empty path segments, or undefined when the encoding is broken. */
+/** Percent-decoded, non-empty path segments, or undefined when the encoding is broken or hides a NUL. */
 function segmentsOf(pathname: string): string[] | undefined {
   try {
-    return pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // No id, email or file name holds a NUL; PostgreSQL cannot even compare text with one.
+    return segments.some((segment) => segment.includes('\u0000')) ? undefined : segments;
   } catch {
     return undefined;
   }
@@ -36,7 +38,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     const url = parseTarget(req.url ?? '');
     if (!url) return replyError(res, 400, 'request target must be a path');
     const segments = segmentsOf(url.pathname);
-    if (!segments) return replyError(res, 400, 'malformed percent-encoding in the path');
+    if (!segments) return replyError(res, 400, 'malformed percent-encoding (or a NUL) in the path');
     const [first] = segments;
     if (first == 'v4' && segments.length == 2) return deps.ingest(req, res, segments[1]);
     if (first == 'api') {

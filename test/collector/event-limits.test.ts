@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyEventLimits,
+  MAX_KEY_BYTES,
   MAX_LIST_ENTRIES,
   MAX_METADATA_KEYS,
   MAX_ORDER_ITEMS,
@@ -35,7 +36,8 @@ describe('per-event limits', () => {
     expect((data.name as string).length).toBe(MAX_STRING_CHARS);
     expect((data.product_url as string).length).toBe(MAX_URL_CHARS);
     const [[key, value]] = Object.entries(data.metadata as object);
-    expect([key.length, (value as string).length]).toEqual([MAX_STRING_CHARS, MAX_STRING_CHARS]);
+    // A key identifies a row: it is cut to 512 bytes, its value to 2,000 characters.
+    expect([key.length, (value as string).length]).toEqual([MAX_KEY_BYTES, MAX_STRING_CHARS]);
   });
 
   it('never cuts a surrogate pair in half', () => {
@@ -70,5 +72,11 @@ describe('per-event limits', () => {
     const data = limited('session_metadata', JSON.parse('{"metadata": {"__proto__": "x"}}'));
     expect(Object.keys(data.metadata as object)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('cuts identifiers to 512 bytes of UTF-8 at a character boundary', () => {
+    const data = limited('cart_item', { product_id: '鮨'.repeat(2000), metadata: { ['€'.repeat(300)]: 'v' } });
+    expect(Buffer.byteLength(data.product_id as string)).toBe(510); // 170 characters of 3 bytes
+    expect(Object.keys(data.metadata as object)[0]).toBe('€'.repeat(170));
   });
 });

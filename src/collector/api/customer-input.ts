@@ -7,7 +7,7 @@
  */
 import { toEmail } from '../../protocol/fields';
 import type { ProfilePatch } from '../domain/customer-rules';
-import { MAX_METADATA_KEYS } from '../ingest/event-limits';
+import { MAX_KEY_BYTES, MAX_METADATA_KEYS } from '../ingest/event-limits';
 
 export const MAX_TEXT_CHARS = 2000;
 export const MAX_TAGS = 1000;
@@ -63,9 +63,12 @@ function checkField(field: string, value: unknown): Checked {
       if (!Array.isArray(value) || !value.every((tag) => typeof tag == 'string' && tag.length <= MAX_TEXT_CHARS))
         return bad('must be an array of strings');
       return value.length > MAX_TAGS ? bad(`at most ${MAX_TAGS} tags`) : ok(value.slice());
-    case 'metadata':
+    case 'metadata': {
       if (!isPlainObject(value)) return bad('must be a JSON object');
-      return Object.keys(value).length > MAX_METADATA_KEYS ? bad(`at most ${MAX_METADATA_KEYS} keys`) : ok(value);
+      if (Object.keys(value).length > MAX_METADATA_KEYS) return bad(`at most ${MAX_METADATA_KEYS} keys`);
+      const long = Object.keys(value).find((key) => Buffer.byteLength(key) > MAX_KEY_BYTES);
+      return long === undefined ? ok(value) : bad(`keys of at most ${MAX_KEY_BYTES} bytes (one has ${Buffer.byteLength(long)})`);
+    }
     default:
       return bad('unknown field');
   }

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { toMetaString } from '../../protocol/fields';
 import { reply, replyError, replyJson } from '../http/http-io';
-import { MAX_METADATA_KEYS } from '../ingest/event-limits';
+import { MAX_KEY_BYTES, MAX_METADATA_KEYS } from '../ingest/event-limits';
 import type { Store } from '../store/store';
 import { parseConversionInput, readEmail } from './conversion-input';
 import { parseCustomerInput } from './customer-input';
@@ -66,6 +66,8 @@ export const REST_ACTIONS: Record<RestAction, Action> = {
     // A body that is no object is refused by `flag`, with the reason.
     const info = typeof body == 'object' && body != null ? consentInfo(body as Record<string, unknown>) : {};
     if (Object.keys(info).length > MAX_METADATA_KEYS) return replyError(context.res, 400, `at most ${MAX_METADATA_KEYS} extra fields`);
+    if (Object.keys(info).some((key) => Buffer.byteLength(key) > MAX_KEY_BYTES))
+      return replyError(context.res, 400, `extra field names of at most ${MAX_KEY_BYTES} bytes`);
     return flag(() => ({ optIn: { date: nowIso(), info } }))(context);
   },
 

@@ -50,47 +50,42 @@ export interface AssemblyContext {
 export const orderIdOf = (event: WireEvent): string | null =>
   event.order ?? (event.type == 'conversion' ? `event:${event.id}` : null);
 
-/** What to load before `assembleEvents`, in two steps (customers of the visitors' emails come second). */
-export function recordsToLoad(events: SiteEvent[]): {
+/**
+ * What `assembleEvents` needs loaded for `events`: their visitors, orders and lines, the
+ * customers of the emails they name, and the metadata keys of the owners they may add keys to.
+ * Besides these, the engine loads (and locks) the customers of the loaded visitors' emails, and
+ * the metadata keys of every customer it loads.
+ */
+export interface RecordsToLoad {
   visitors: [site: string, id: string][];
   orders: [site: string, id: string][];
   items: [site: string, order: string, productId: string][];
   emails: [site: string, email: string][];
-} {
-  const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [entry.join('\u0000'), entry])).values()];
-  const visitors: [string, string][] = [];
-  const orders: [string, string][] = [];
-  const items: [string, string, string][] = [];
-  const emails: [string, string][] = [];
-  for (const { site, event } of events) {
-    visitors.push([site, event.visitor]);
-    const order = orderIdOf(event);
-    if (order && (ORDER_EVENT_TYPES.has(event.type) || event.type == 'customer_email')) orders.push([site, order]);
-    if (order && (event.type == 'cart_item' || event.type == 'cart_item_removed'))
-      items.push([site, order, (event.data as { product_id: string }).product_id]);
-    if (event.type == 'customer_email' || event.type == 'list_subscription') emails.push([site, (event.data as CustomerEmail).email]);
-  }
-  return { visitors: unique(visitors), orders: unique(orders), items: unique(items), emails: unique(emails) };
+  owners: [site: string, owner: string][];
 }
 
-/** Metadata owners whose key sets the rules need once visitors, orders and customers are loaded. */
-export function metadataOwnersToLoad(events: SiteEvent[], state: BatchState): [site: string, owner: string][] {
-  const owners = new Map<string, [string, string]>();
-  const add = (site: string, owner: string): void => void owners.set(keyOf(site, owner), [site, owner]);
+export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
+  const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [entry.join('\u0000'), entry])).values()];
+  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [] };
   for (const { site, event } of events) {
+    wanted.visitors.push([site, event.visitor]);
     const order = orderIdOf(event);
-    if (order && (event.type == 'cart_data' || event.type == 'conversion')) add(site, ownerOf('order', order));
-    if (event.type == 'session_metadata') add(site, ownerOf('session', event.session));
-    if (event.type == 'customer_data' || event.type == 'customer_email') {
-      // A visitor without an email keeps metadata of its own, moved to its customer with the first email.
-      const known = state.visitors.get(keyOf(site, event.visitor))?.email;
-      if (!known) add(site, ownerOf('visitor', event.visitor));
-      const email = event.type == 'customer_email' ? (event.data as CustomerEmail).email : known;
-      const customer = email && state.customers.get(keyOf(site, email));
-      if (customer && (event.type == 'customer_data' || !known)) add(site, ownerOf('customer', customer.id));
-    }
+    if (order && (ORDER_EVENT_TYPES.has(event.type) || event.type == 'customer_email')) wanted.orders.push([site, order]);
+    if (order && (event.type == 'cart_item' || event.type == 'cart_item_removed'))
+      wanted.items.push([site, order, (event.data as { product_id: string }).product_id]);
+    if (event.type == 'customer_email' || event.type == 'list_subscription') wanted.emails.push([site, (event.data as CustomerEmail).email]);
+    if (order && (event.type == 'cart_data' || event.type == 'conversion')) wanted.owners.push([site, ownerOf('order', order)]);
+    if (event.type == 'session_metadata') wanted.owners.push([site, ownerOf('session', event.session)]);
+    // A visitor without an email keeps metadata of its own, moved to its customer with the first email.
+    if (event.type == 'customer_data' || event.type == 'customer_email') wanted.owners.push([site, ownerOf('visitor', event.visitor)]);
   }
-  return [...owners.values()];
+  return {
+    visitors: unique(wanted.visitors),
+    orders: unique(wanted.orders),
+    items: unique(wanted.items),
+    emails: unique(wanted.emails),
+    owners: unique(wanted.owners),
+  };
 }
 
 /** Plans the effects of `events` (new ones only: duplicates were not stored) into `plan`. */

@@ -10,6 +10,10 @@ export const keyOf = (a: string, b: string, c?: string): string => (c === undefi
 /** The owner column of a metadata row: kind and id. */
 export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}:${id}`;
 
-/** A lock name for a record (PostgreSQL turns it into an advisory lock; SQLite has one writer). */
+/**
+ * A lock name for a record (PostgreSQL turns it into an advisory lock; SQLite has one writer).
+ * Site ids and kinds hold no ":", so the name is unambiguous; it holds no NUL, which
+ * PostgreSQL text cannot.
+ */
 export type LockKind = 'visitor' | 'session' | 'order' | 'customer';
-export const lockKey = (site: string, kind: LockKind, id: string): string => keyOf(site, kind, id);
+export const lockKey = (site: string, kind: LockKind, id: string): string => `${site}:${kind}:${id}`;

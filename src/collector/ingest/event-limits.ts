@@ -3,6 +3,9 @@
  * an event after its data was normalized. They bound what one event can make the collector
  * store, so that no later request pays for a hostile one:
  * - strings at most 2,000 characters, URLs at most 8,192 (longer ones are cut; the event is kept);
+ * - identifiers that records are kept by (metadata keys, `product_id`, `list_id`) at most 512
+ *   bytes of UTF-8 (cut the same way): PostgreSQL cannot index a key of more than 2,704 bytes,
+ *   and 2,000 characters of Chinese are 6,000;
  * - lists (category, tags, campaign ids) at most 100 entries (the rest is cut);
  * - at most 500 items in a conversion and 200 keys in one `metadata` (else the event is refused);
  * - money within ±10^12 cents and quantities within 0 … 10^6 (else the event is refused);
@@ -15,6 +18,7 @@
 import type { WireEvent } from '../../protocol/types';
 
 export const MAX_STRING_CHARS = 2000;
+export const MAX_KEY_BYTES = 512;
 export const MAX_URL_CHARS = 8192;
 export const MAX_LIST_ENTRIES = 100;
 export const MAX_ORDER_ITEMS = 500;
@@ -27,6 +31,8 @@ export const MAX_FUTURE_MS = 24 * 3600 * 1000;
 const URL_FIELDS: ReadonlySet<string> = new Set(['url', 'referrer', 'product_url', 'image_url', 'return_url']);
 const MONEY_FIELDS: ReadonlySet<string> = new Set(['price', 'qty_price', 'cart_value']);
 const QUANTITY_FIELDS: ReadonlySet<string> = new Set(['item_qty', 'cart_item_count']);
+/** Fields whose value identifies a record (an order line, a list membership). */
+const KEY_FIELDS: ReadonlySet<string> = new Set(['product_id', 'list_id']);
 
 export type LimitedEvent = { ok: true; event: WireEvent } | { ok: false; reason: string };
 
@@ -46,6 +52,15 @@ export const storableText = (text: string): string => text.replace(UNSTORABLE, '
 /** `text` storable and cut to `max` characters. */
 const limitText = (text: string, max: number): string => truncate(storableText(text), max);
 
+/** An identifier storable and cut to MAX_KEY_BYTES of UTF-8, at a character boundary. */
+export function limitKey(text: string): string {
+  const storable = truncate(storableText(text), MAX_STRING_CHARS);
+  if (Buffer.byteLength(storable) <= MAX_KEY_BYTES) return storable;
+  let end = Math.min(storable.length, MAX_KEY_BYTES);
+  while (Buffer.byteLength(storable.slice(0, end)) > MAX_KEY_BYTES) end--;
+  return truncate(storable, end);
+}
+
 class Refusal extends Error {}
 
 /**
@@ -53,7 +68,10 @@ class Refusal extends Error {}
  * every event costs more than the rare fix); throws a Refusal for what must refuse the event.
  */
 function limitValue(value: unknown, field: string): unknown {
-  if (typeof value == 'string') return limitText(value, URL_FIELDS.has(field) ? MAX_URL_CHARS : MAX_STRING_CHARS);
+  if (typeof value == 'string') {
+    if (KEY_FIELDS.has(field)) return limitKey(value);
+    return limitText(value, URL_FIELDS.has(field) ? MAX_URL_CHARS : MAX_STRING_CHARS);
+  }
   if (typeof value == 'number') {
     if (MONEY_FIELDS.has(field) && Math.abs(value) > MAX_MONEY_CENTS)
       throw new Refusal(`${field}: ${value} is beyond ±${MAX_MONEY_CENTS} cents`);
@@ -73,7 +91,7 @@ function limitValue(value: unknown, field: string): unknown {
     if (field == 'metadata' && keys.length > MAX_METADATA_KEYS) throw new Refusal(`metadata: at most ${MAX_METADATA_KEYS} keys`);
     for (const key of keys) {
       const inner = limitValue(object[key], field == 'metadata' ? 'metadata value' : key);
-      const name = field == 'metadata' ? limitText(key, MAX_STRING_CHARS) : storableText(key);
+      const name = field == 'metadata' ? limitKey(key) : storableText(key);
       if (name != key) delete object[key];
       // defineProperty: a key such as "__proto__" stays a plain key.
       if (name != key || inner !== object[key])

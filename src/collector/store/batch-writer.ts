@@ -1,11 +1,11 @@
 /**
  * Beacon batches into the database: one transaction stores the new events of many batches
  * (group commit) and applies the domain's assembly to them. Engine-neutral: it only speaks
- * RecordTx. Steps: lock the records the events name, store the events (duplicates drop out),
- * load what the rules need, plan, apply.
+ * RecordTx. Steps: lock the records the events name; store the events (duplicates drop out)
+ * and load what the rules need; plan; apply.
  */
 import type { WireEvent } from '../../protocol/types';
-import { assembleEvents, createBatchState, metadataOwnersToLoad, orderIdOf, recordsToLoad, type SiteEvent } from '../domain/assemble-events';
+import { assembleEvents, createBatchState, orderIdOf, recordsToLoad, type SiteEvent } from '../domain/assemble-events';
 import { keyOf, lockKey } from '../domain/keys';
 import { createWritePlan, type WritePlan } from '../domain/write-plan';
 import type { Engine } from './engine';
@@ -35,21 +35,18 @@ function locksOf(events: SiteEvent[]): string[] {
 /** Stores and assembles `inputs` in one transaction; one result per input, and the plan written. */
 export async function writeBatches(engine: Engine, inputs: BatchInput[]): Promise<{ results: InsertResult[]; plan: WritePlan }> {
   const all: SiteEvent[] = inputs.flatMap(({ site, events }) => events.map((event) => ({ site, event })));
-  return transactionWithLocks(engine, locksOf(all), async (tx, lockMore) => {
+  const wanted = recordsToLoad(all);
+  return transactionWithLocks(engine, locksOf(all), async (tx, late) => {
     const now = Date.now();
-    const fresh = await tx.insertEvents(all, now);
+    const prepared = await tx.prepareBatch({ ...wanted, events: all, receivedAt: now, locks: late.held });
+    if ('conflict' in prepared) return late.restartWith(prepared.conflict);
+    const { fresh } = prepared;
     const state = createBatchState();
-    const wanted = recordsToLoad(fresh);
-    const [visitors, orders, items] = await Promise.all([tx.visitors(wanted.visitors), tx.orders(wanted.orders), tx.items(wanted.items)]);
-    for (const visitor of visitors) state.visitors.set(keyOf(visitor.site, visitor.id), visitor);
-    for (const order of orders) state.orders.set(keyOf(order.site, order.id), order);
-    for (const item of items) state.items.set(keyOf(item.site, item.order, item.product_id), item);
-    // The customers of known visitors' emails, locked now that they are known.
-    const emails = new Map(wanted.emails.map((entry) => [keyOf(entry[0], entry[1]), entry]));
-    for (const visitor of visitors) if (visitor.email) emails.set(keyOf(visitor.site, visitor.email), [visitor.site, visitor.email]);
-    await lockMore([...emails.values()].map(([site, email]) => lockKey(site, 'customer', email)));
-    for (const customer of await tx.customersByEmail([...emails.values()])) state.customers.set(keyOf(customer.site, customer.email), customer);
-    for (const [site, owner, key] of await tx.metadataKeys(metadataOwnersToLoad(fresh, state))) {
+    for (const visitor of prepared.visitors) state.visitors.set(keyOf(visitor.site, visitor.id), visitor);
+    for (const order of prepared.orders) state.orders.set(keyOf(order.site, order.id), order);
+    for (const item of prepared.items) state.items.set(keyOf(item.site, item.order, item.product_id), item);
+    for (const customer of prepared.customers) state.customers.set(keyOf(customer.site, customer.email), customer);
+    for (const [site, owner, key] of prepared.metadataKeys) {
       const ownerKey = keyOf(site, owner);
       const set = state.metadataKeys.get(ownerKey) ?? new Set<string>();
       state.metadataKeys.set(ownerKey, set.add(key));

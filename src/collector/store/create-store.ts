@@ -12,7 +12,7 @@ import { createWritePlan, type WritePlan } from '../domain/write-plan';
 import { writeBatches, type BatchInput } from './batch-writer';
 import { StoreUnavailableError, type Engine, type RecordTx } from './engine';
 import { createGroupCommit } from './group-commit';
-import { transactionWithLocks, type LockMore } from './lock-restart';
+import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
 import type { ChangeSet, InsertResult, Store } from './store';
 
@@ -64,14 +64,14 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
   const customerWrite = async <T>(
     site: string,
     emails: string[],
-    work: (tx: RecordTx, plan: WritePlan, lockMore: LockMore) => Promise<T>,
+    work: (tx: RecordTx, plan: WritePlan, late: LateLocks) => Promise<T>,
   ): Promise<T> => {
     const { result, plan } = await transactionWithLocks(
       engine,
       emails.map((email) => lockKey(site, 'customer', email)),
-      async (tx, lockMore) => {
+      async (tx, late) => {
         const plan = createWritePlan();
-        const result = await work(tx, plan, lockMore);
+        const result = await work(tx, plan, late);
         await tx.apply(plan, Date.now());
         return { result, plan };
       },
@@ -86,10 +86,10 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     insertBatch: (site, events) => batches.add({ site, events }),
 
     async convertOrders(site, email, { scope, ...conversion }) {
-      return customerWrite(site, [email], async (tx, plan, lockMore) => {
+      return customerWrite(site, [email], async (tx, plan, late) => {
         const listed = await tx.openOrders(site, email);
         // The orders were found without their locks: lock them, then read them again under the locks.
-        await lockMore(listed.map((order) => lockKey(site, 'order', order.id)));
+        await late.more(listed.map((order) => lockKey(site, 'order', order.id)));
         const open = (await tx.orders(listed.map((order) => [site, order.id]))).filter((order) => order.status == 'open' && order.email == email);
         open.sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? 1 : -1));
         const [customer] = await tx.customersByEmail([[site, email]]);

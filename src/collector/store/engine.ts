@@ -4,13 +4,40 @@
  * (create-store.ts) are written once against this; SQLite and PostgreSQL each implement it in
  * plain SQL of their own dialect.
  */
-import type { SiteEvent } from '../domain/assemble-events';
+import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
 import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
 import type { EventExportStream, SessionRow } from './store';
 
+/** What a beacon transaction stores and reads before the rules run. */
+export interface BatchRequest extends RecordsToLoad {
+  events: SiteEvent[];
+  receivedAt: number;
+  /** The lock names the transaction holds. */
+  locks: ReadonlySet<string>;
+}
+
+/** The new events and the records they need, or the customer locks another transaction holds. */
+export type BatchPreparation =
+  | {
+      fresh: SiteEvent[];
+      visitors: VisitorRecord[];
+      orders: OrderHeader[];
+      items: ItemRow[];
+      customers: CustomerRow[];
+      metadataKeys: [site: string, owner: string, key: string][];
+    }
+  | { conflict: string[] };
+
 /** A write transaction. Everything it reads is read under the locks it holds. */
 export interface RecordTx {
+  /**
+   * Stores the events not stored yet (dedupe by site and id) and reads what `request` names,
+   * plus the customers of the loaded visitors' emails (trying their locks: when another
+   * transaction holds one, resolves the conflict instead) and the metadata keys of every
+   * customer read. One step, so that an engine may do it in one round trip.
+   */
+  prepareBatch(request: BatchRequest): Promise<BatchPreparation>;
   /**
    * Takes more record locks without waiting; false when another transaction holds one (the
    * caller then restarts with them taken first, in order). SQLite has one writer: always true.
@@ -42,7 +69,8 @@ export interface RecordReader {
   customerByEmail(site: string, email: string): Promise<CustomerRow | undefined>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
   tags(site: string, customer: string): Promise<string[]>;
-  memberships(site: string, customer: string): Promise<Membership[]>;
+  /** The customer's newest list memberships, at most `limit`. */
+  memberships(site: string, customer: string, limit: number): Promise<Membership[]>;
   /** An owner's metadata: key → JSON text. */
   metadata(site: string, owner: string): Promise<[key: string, json: string][]>;
   /** Ids of the records written last (any site when `site` is undefined), newest first. */
@@ -76,3 +104,9 @@ export class StoreUnavailableError extends Error {
     super(message);
   }
 }
+
+/**
+ * The database ended the transaction to resolve a conflict with another one (a deadlock, a
+ * serialization failure): run it again from the start, with every lock it needed taken first.
+ */
+export class TransactionConflictError extends Error {}

@@ -41,5 +41,5 @@ export async function openStore(db: string, { sync = 'full', poolSize = 10, log,
     throw error;
   }
   // Several transactions at once: each takes a connection of the pool, one is kept for reads.
-  return createStore(engine, { concurrency: Math.max(1, poolSize - 2), ...options });
+  return createStore(engine, { concurrency: Number(process.env.BENCH_CONCURRENCY) || Math.max(1, poolSize - 2), ...options });
 }

@@ -14,6 +14,8 @@ import type { CustomerRecord, OrderRecord, SessionRecord } from './store';
  */
 export const ORDER_ITEMS_SHOWN = 10;
 const ALL_ITEMS = 500;
+/** List memberships a customer read shows, newest first: anyone can subscribe an email to any number of lists. */
+export const MEMBERSHIPS_SHOWN = 100;
 
 /** A line as a listing shows it: no description, URLs or metadata. */
 const listedLine = ({ product_id, name, item_qty, price, qty_price }: CartItem): CartItem => ({ product_id, name, item_qty, price, qty_price });
@@ -37,7 +39,7 @@ export function createReadModels(reads: RecordReader) {
       reads.tags(row.site, row.id),
       metadataOf(row.site, ownerOf('customer', row.id)),
       metadataOf(row.site, ownerOf('opt_in', row.id), false),
-      reads.memberships(row.site, row.id),
+      reads.memberships(row.site, row.id, MEMBERSHIPS_SHOWN),
     ]);
     const profile: CustomerRecord['profile'] = { ...row.profile };
     if (tags.length) profile.tags = tags;
@@ -47,8 +49,9 @@ export function createReadModels(reads: RecordReader) {
       site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
       opt_in_info: (optIn ?? {}) as Record<string, string>,
       journeys_cancelled_at,
+      // Oldest first, as they were listed before: the newest MEMBERSHIPS_SHOWN of them.
       lists: memberships
-        .sort((a, b) => a.subscribed_at - b.subscribed_at || (a.list_id < b.list_id ? -1 : 1))
+        .reverse()
         .map(({ list_id, first_name, source, subscribed_at }) => ({ list_id, first_name, source, subscribed_at })),
       created_at,
       updated_at,

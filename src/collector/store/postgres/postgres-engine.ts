@@ -3,7 +3,10 @@
  * on one database. One pool per node; a transaction is BEGIN … COMMIT on one checked-out
  * client, with the advisory locks of the records it writes taken first, in ascending order, so
  * that nodes writing the same order or customer take turns and never deadlock; a deadlock the
- * database still reports (a late lock, see lock-restart.ts) is retried.
+ * database still reports is a TransactionConflictError, which lock-restart.ts runs again.
+ *
+ * No request waits long on the database: a lock not granted within 2 s, a statement running
+ * over 5 s or a reply not arriving within 7 s ends the transaction with StoreUnavailableError.
  *
  * The database may be unreachable at start or go away later. The collector then keeps running:
  * the engine retries the connection (and the migrations) in the background, every request that
@@ -11,7 +14,7 @@
  * and everything works again as soon as the database answers.
  */
 import pg from 'pg';
-import { StoreUnavailableError, type Engine } from '../engine';
+import { StoreUnavailableError, TransactionConflictError, type Engine } from '../engine';
 import { createPostgresExporter, isPostgresCursor } from './postgres-export';
 import { migrate } from './postgres-migrations';
 import { createPostgresReader, createPostgresRecordTx, takeLocks } from './postgres-records';
@@ -24,14 +27,21 @@ export interface PostgresEngineOptions {
   log?: (line: string) => void;
 }
 
-/** Retries of a transaction the database ended with a deadlock or a serialization failure. */
-const MAX_TRANSACTION_RETRIES = 5;
 /** Between attempts to reach a database that is down. */
 const RECONNECT_MS = [250, 500, 1000, 2000, 5000];
 
-/** SQLSTATE classes and codes that mean "not now": connection trouble, shutdown, no resources. */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0|58)/;
-const RETRYABLE_SQLSTATE = new Set(['40P01', '40001']);
+/**
+ * SQLSTATE classes and codes that mean "not now": connection trouble, shutdown, no resources, a
+ * statement cancelled by its timeout (57014) and a lock not granted in time (55P03).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0|58|57014|55P03)/;
+/** A deadlock or a serialization failure: the transaction may simply run again. */
+const CONFLICT_SQLSTATE = new Set(['40P01', '40001']);
+/** Waits a request may spend on the database before it gives up with a 503 (README "Scaling out"). */
+const LOCK_TIMEOUT_MS = 2000;
+const STATEMENT_TIMEOUT_MS = 5000;
+/** On our side too: a database that stops answering (frozen, cut off) must not hold requests forever. */
+const QUERY_TIMEOUT_MS = 7000;
 
 const sqlstate = (error: unknown): string => String((error as { code?: unknown })?.code ?? '');
 
@@ -39,7 +49,7 @@ const sqlstate = (error: unknown): string => String((error as { code?: unknown }
 export function isConnectionError(error: unknown): boolean {
   const code = sqlstate(error);
   if (UNAVAILABLE_SQLSTATE.test(code) || /^E(CONN|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|TIMEDOUT)|^ENOTFOUND/.test(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|Query read timeout/i.test(
     (error as Error)?.message ?? '',
   );
 }
@@ -62,8 +72,12 @@ export function createPostgresEngine({ url, poolSize = 10, log = () => {} }: Pos
     // A request waits this long for a connection of a busy or dead database, then gets a 503.
     connectionTimeoutMillis: 2000,
     // A transaction never waits on the database for long: a stuck one frees its locks.
-    statement_timeout: 15_000,
-    idle_in_transaction_session_timeout: 15_000,
+    lock_timeout: LOCK_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: 10_000,
+    // TCP keepalive: a peer that vanished without closing the connection is noticed.
+    keepAlive: true,
     types,
   });
   // An idle connection that dies (the server restarted) must not crash the process.
@@ -139,34 +153,34 @@ export function createPostgresEngine({ url, poolSize = 10, log = () => {} }: Pos
     name: 'postgres',
     async transaction(locks, work) {
       await whenReady();
-      for (let attempt = 0; ; attempt++) {
-        let client: pg.PoolClient;
-        try {
-          client = await pool.connect();
-        } catch (error) {
-          throw unavailable(error);
-        }
-        let broken: Error | undefined;
-        // A connection that dies between two queries is reported as an event on the client: with
-        // no listener that is an uncaught exception, which would end the process.
-        const onError = (error: Error): void => void (broken = error);
-        client.on('error', onError);
-        try {
-          await client.query('BEGIN');
-          await takeLocks(client, locks);
-          const result = await work(createPostgresRecordTx(client));
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          if (isConnectionError(error)) broken = error as Error;
-          else await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-          if (RETRYABLE_SQLSTATE.has(sqlstate(error)) && attempt < MAX_TRANSACTION_RETRIES) continue;
-          throw unavailable(error);
-        } finally {
-          client.off('error', onError);
-          // A client whose connection broke is discarded, not given to the next request.
-          client.release(broken);
-        }
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw unavailable(error);
+      }
+      let broken: Error | undefined;
+      // A connection that dies between two queries is reported as an event on the client: with
+      // no listener that is an uncaught exception, which would end the process.
+      const onError = (error: Error): void => void (broken = error);
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        await takeLocks(client, locks);
+        const result = await work(createPostgresRecordTx(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        if (isConnectionError(error)) broken ??= error as Error;
+        else await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+        // A cancelled statement may leave the connection mid-protocol: do not reuse it.
+        if (sqlstate(error) == '57014' || /Query read timeout/.test((error as Error)?.message)) broken ??= error as Error;
+        if (CONFLICT_SQLSTATE.has(sqlstate(error))) throw new TransactionConflictError((error as Error).message);
+        throw unavailable(error);
+      } finally {
+        client.off('error', onError);
+        // A client whose connection broke is discarded, not given to the next request.
+        client.release(broken);
       }
     },
     reads: Object.fromEntries(Object.entries(reads).map(([name, read]) => [name, guard(read)])) as unknown as typeof reads,

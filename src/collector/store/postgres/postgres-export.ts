@@ -7,6 +7,11 @@
  * transaction can commit below that line any more. An event appears in an export once its
  * transaction and all older ones have ended; nothing is skipped or repeated.
  *
+ * Transaction ids are shared by every database of a PostgreSQL server, so a long transaction
+ * anywhere on it holds the line back. An export therefore first waits (up to EXPORT_WAIT_MS) for
+ * the line to pass the newest event already committed: an event acknowledged before the export
+ * started is in it.
+ *
  * The cursor is opaque to clients: "tx.cursor" of the last event given. Rows are read in pages
  * of 1,000, each page only when the client has taken the previous one.
  */
@@ -14,6 +19,8 @@ import type { Pool } from 'pg';
 import type { EventExportStream } from '../store';
 
 const PAGE_ROWS = 1000;
+/** How long an export waits for older transactions to end before it answers with what is safe. */
+const EXPORT_WAIT_MS = 2000;
 
 /** "0.0" is before every event. */
 const parseCursor = (cursor: string | undefined): [tx: string, id: string] => {
@@ -21,7 +28,11 @@ const parseCursor = (cursor: string | undefined): [tx: string, id: string] => {
   return [tx, id];
 };
 
-export const isPostgresCursor = (cursor: string): boolean => /^\d{1,20}\.\d{1,19}$/.test(cursor);
+/** "tx.cursor" with tx an xid8 (below 2^64) and cursor a bigint (below 2^63). */
+export function isPostgresCursor(cursor: string): boolean {
+  const match = /^(\d{1,20})\.(\d{1,19})$/.exec(cursor);
+  return !!match && BigInt(match[1]) < 2n ** 64n && BigInt(match[2]) < 2n ** 63n;
+}
 
 interface EventRow {
   tx: string;
@@ -47,13 +58,24 @@ export function createPostgresExporter(pool: Pool) {
   return {
     async open(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream> {
       const [afterTx, afterId] = parseCursor(after);
+      // Text for JavaScript, but ordered by the xid8 itself: an output column named like an input
+      // column is what ORDER BY would take, and as text "999" sorts after "1029".
+      const newest = await pool.query<{ tx: string }>(
+        'SELECT e.tx::text AS tx FROM events e WHERE e.site = $1 ORDER BY e.tx DESC, e.cursor DESC LIMIT 1',
+        [site],
+      );
+      for (const deadline = Date.now() + EXPORT_WAIT_MS; newest.rows[0] && Date.now() < deadline; ) {
+        const line = await pool.query<{ passed: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed', [newest.rows[0].tx]);
+        if (line.rows[0].passed) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       // The last event this export includes, fixed first so the cursor header is known before the body.
       const bound = await pool.query<{ tx: string; cursor: string }>(
-        `SELECT tx::text, cursor::text FROM (
-           SELECT tx, cursor FROM events
-           WHERE site = $1 AND (tx, cursor) > ($2::xid8, $3::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY tx, cursor LIMIT $4
-         ) AS page ORDER BY tx DESC, cursor DESC LIMIT 1`,
+        `SELECT page.tx::text AS tx, page.cursor::text AS cursor FROM (
+           SELECT e.tx, e.cursor FROM events e
+           WHERE e.site = $1 AND (e.tx, e.cursor) > ($2::xid8, $3::bigint) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY e.tx, e.cursor LIMIT $4
+         ) AS page ORDER BY page.tx DESC, page.cursor DESC LIMIT 1`,
         [site, afterTx, afterId, limit ?? null],
       );
       const last = bound.rows[0];
@@ -62,9 +84,9 @@ export function createPostgresExporter(pool: Pool) {
         let from: [string, string] = [afterTx, afterId];
         while (!closing) {
           const { rows } = await pool.query<EventRow>(
-            `SELECT tx::text, cursor, id, seq, type, ts, visitor, session, order_id, url, data FROM events
-             WHERE site = $1 AND (tx, cursor) > ($2::xid8, $3::bigint) AND (tx, cursor) <= ($4::xid8, $5::bigint)
-             ORDER BY tx, cursor LIMIT ${PAGE_ROWS}`,
+            `SELECT e.tx::text AS tx, e.cursor, e.id, e.seq, e.type, e.ts, e.visitor, e.session, e.order_id, e.url, e.data FROM events e
+             WHERE e.site = $1 AND (e.tx, e.cursor) > ($2::xid8, $3::bigint) AND (e.tx, e.cursor) <= ($4::xid8, $5::bigint)
+             ORDER BY e.tx, e.cursor LIMIT ${PAGE_ROWS}`,
             [site, from[0], from[1], last.tx, last.cursor],
           );
           for (const row of rows) yield toLine(row);

@@ -1,12 +1,14 @@
 /**
  * Row access of the PostgreSQL engine: the RecordTx of a write transaction and the RecordReader,
  * in parameterized SQL. Each call is one round trip whatever the number of records: keys go in
- * as arrays (`unnest`), rows as one JSON parameter (`json_to_recordset`).
+ * as arrays (`unnest`), rows as one JSON parameter (`json_to_recordset`). A beacon transaction
+ * makes four: BEGIN, rejoiner_prepare_batch, rejoiner_apply (server-side functions of
+ * postgres-migrations.ts) and COMMIT; every round trip costs system calls on both sides.
  */
-import { createHash } from 'node:crypto';
 import type { ClientBase, Pool } from 'pg';
 import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
+import type { SiteEvent } from '../../domain/assemble-events';
 import type { RecordReader, RecordTx } from '../engine';
 import type { SessionRow } from '../store';
 
@@ -40,158 +42,86 @@ const toVisitor = (row: Row): VisitorRecord => ({
   pending: row.pending == null ? null : JSON.parse(row.pending as string),
 });
 
-/**
- * The advisory lock number of a record key: the first 8 bytes of its SHA-1 as a signed 64-bit
- * integer. Two keys may share a number; that only makes them wait for each other.
- */
-export const lockNumber = (key: string): bigint => createHash('sha1').update(key).digest().readBigInt64BE(0);
-
-/** Lock numbers in ascending order, each once: every transaction takes its locks in this order. */
-const lockNumbers = (keys: string[]): string[] =>
-  [...new Set(keys.map(lockNumber))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
-
-/** Takes the advisory locks of `keys` in ascending order, waiting for each. */
-export async function takeLocks(client: Queryable, keys: string[]): Promise<void> {
-  if (keys.length) await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k', [lockNumbers(keys)]);
+/** Takes the advisory locks of `names` in the one fixed order (see rejoiner_lock), waiting for each. */
+export async function takeLocks(client: Queryable, names: string[]): Promise<void> {
+  if (names.length) await client.query({ name: 'rejoiner_lock', text: 'SELECT rejoiner_lock($1::text[])', values: [names] });
 }
 
 /** Column lists of `keys` ([[site, id], ...] → [[sites...], [ids...]]), for `unnest`. */
 const columns = (keys: string[][], width: number): string[][] => Array.from({ length: width }, (_, i) => keys.map((key) => key[i]));
 
+/** An event as a row of the events table (data as JSON text). */
+const eventRow = ({ site, event }: SiteEvent) => ({
+  site, id: event.id, seq: event.seq, type: event.type, ts: event.ts, visitor: event.visitor, session: event.session,
+  order_id: event.order, url: event.url, data: JSON.stringify(event.data),
+});
+
 export function createPostgresRecordTx(client: ClientBase): RecordTx {
   const rows = async (sql: string, params: unknown[]): Promise<Row[]> => (await client.query(sql, params)).rows;
   const byKeys = async (sql: string, keys: string[][], width: number): Promise<Row[]> => (keys.length ? rows(sql, columns(keys, width)) : []);
-  /** Runs `sql` with the records as $1 (JSON) and the write time as $2, unless there are none. */
-  const write = async (sql: string, records: unknown[], now = 0): Promise<void> => {
-    if (records.length) await client.query(sql, sql.includes('$2') ? [JSON.stringify(records), now] : [JSON.stringify(records)]);
-  };
 
+  /** The plan in the shape of rejoiner_apply (postgres-migrations.ts): one round trip for every write. */
   const apply = async (plan: WritePlan, now: number): Promise<void> => {
-    await write(
-      `INSERT INTO customers (${CUSTOMER_COLUMNS}, written_at)
-       SELECT ${CUSTOMER_COLUMNS}, $2::bigint FROM json_to_recordset($1::json) AS x(site text, id text, email text, profile text,
-         is_unsubscribed boolean, unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text,
-         created_at bigint, updated_at bigint)
-       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile,
-         is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
-         is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
-         journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at`,
-      [...plan.customers.values()].map((customer) => ({ ...customer, profile: JSON.stringify(customer.profile) })),
-      now,
-    );
-    await write(
-      `INSERT INTO visitors (site, id, email, pending)
-       SELECT site, id, email, pending FROM json_to_recordset($1::json) AS x(site text, id text, email text, pending text)
-       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, pending = excluded.pending`,
-      [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
-    );
-    const sessions = [...plan.sessions.values()];
-    await write(
-      `INSERT INTO sessions AS s (${SESSION_COLUMNS}, written_at)
-       SELECT ${SESSION_COLUMNS}, $2::bigint FROM json_to_recordset($1::json) AS x(site text, id text, visitor text, email text,
-         first_seen double precision, last_seen double precision, page_views integer, product_views integer, events integer,
-         last_url text)
-       ON CONFLICT (site, id) DO UPDATE SET
-         email = coalesce(s.email, excluded.email),
-         first_seen = least(s.first_seen, excluded.first_seen),
-         last_url = CASE WHEN excluded.last_seen >= s.last_seen THEN excluded.last_url ELSE s.last_url END,
-         last_seen = greatest(s.last_seen, excluded.last_seen),
-         page_views = s.page_views + excluded.page_views,
-         product_views = s.product_views + excluded.product_views,
-         events = s.events + excluded.events,
-         written_at = excluded.written_at`,
-      sessions,
-      now,
-    );
-    // An email the session's shopper just gave replaces the one it had.
-    await write(
-      `UPDATE sessions s SET email = x.email FROM json_to_recordset($1::json) AS x(site text, id text, email text)
-       WHERE s.site = x.site AND s.id = x.id`,
-      sessions.filter((session) => session.email_replaces),
-    );
-    await write(
-      `INSERT INTO orders (${ORDER_COLUMNS}, written_at)
-       SELECT ${ORDER_COLUMNS}, $2::bigint FROM json_to_recordset($1::json) AS x(site text, id text, visitor text, session text,
-         email text, status text, cart_data text, campaign_type text, campaign_ids text, created_at double precision,
-         updated_at double precision, converted_at double precision, converted_by text, item_count integer,
-         next_position integer, cart_data_seq bigint, closed_seq bigint)
-       ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session, email = excluded.email,
-         status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
-         campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
-         converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
-         cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at`,
-      [...plan.orders.values()].map((order) => ({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids) })),
-      now,
-    );
-    await write(
-      `DELETE FROM order_items i USING json_to_recordset($1::json) AS x(site text, "order" text)
-       WHERE i.site = x.site AND i.order_id = x."order"`,
-      [...plan.clearedItems.values()],
-    );
-    await write(
-      `INSERT INTO order_items (site, order_id, product_id, seq, position, item)
-       SELECT site, "order", product_id, seq, position, item FROM json_to_recordset($1::json)
-         AS x(site text, "order" text, product_id text, seq bigint, position integer, item text)
-       ON CONFLICT (site, order_id, product_id) DO UPDATE SET seq = excluded.seq, position = excluded.position, item = excluded.item`,
-      [...plan.items.values()].map((line) => ({ ...line, item: line.item && JSON.stringify(line.item) })),
-    );
     const tags = [...plan.tags.values()];
-    await write(
-      `DELETE FROM customer_tags t USING json_to_recordset($1::json) AS x(site text, customer text)
-       WHERE t.site = x.site AND t.customer = x.customer`,
-      tags,
-    );
-    await write(
-      `INSERT INTO customer_tags (site, customer, position, tag)
-       SELECT site, customer, position, tag FROM json_to_recordset($1::json) AS x(site text, customer text, position integer, tag text)`,
-      tags.flatMap(({ site, customer, tags: list }) => list.map((tag, position) => ({ site, customer, position, tag }))),
-    );
-    await write(
-      `INSERT INTO memberships (site, customer, list_id, first_name, source, subscribed_at)
-       SELECT site, customer, list_id, first_name, source, subscribed_at FROM json_to_recordset($1::json)
-         AS x(site text, customer text, list_id text, first_name text, source text, subscribed_at double precision)
-       ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
-         subscribed_at = excluded.subscribed_at`,
-      [...plan.memberships.values()],
-    );
-    await write(
-      `DELETE FROM metadata m USING json_to_recordset($1::json) AS x(site text, owner text) WHERE m.site = x.site AND m.owner = x.owner`,
-      [...plan.metadata.cleared.values()],
-    );
-    for (const { site, from, to, keys } of plan.metadata.moved) {
-      await client.query(
-        `INSERT INTO metadata (site, owner, key, value)
-         SELECT site, $3, key, value FROM metadata WHERE site = $1 AND owner = $2 AND key = ANY($4::text[])
-         ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value`,
-        [site, from, to, keys],
-      );
-      await client.query('DELETE FROM metadata WHERE site = $1 AND owner = $2', [site, from]);
-    }
-    await write(
-      `INSERT INTO metadata (site, owner, key, value)
-       SELECT site, owner, key, value FROM json_to_recordset($1::json) AS x(site text, owner text, key text, value text)
-       ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value`,
-      [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
-    );
-    await write(
-      `UPDATE orders o SET email = x.email, written_at = $2::bigint FROM json_to_recordset($1::json) AS x(site text, visitor text, email text)
-       WHERE o.site = x.site AND o.visitor = x.visitor AND o.email IS NULL`,
-      plan.linkedOrders,
-      now,
-    );
-    await write(
-      `DELETE FROM events e USING json_to_recordset($1::json) AS x(site text, id text) WHERE e.site = x.site AND e.id = x.id`,
-      plan.refused,
-    );
+    const body = {
+      customers: [...plan.customers.values()].map((customer) => ({ ...customer, profile: JSON.stringify(customer.profile) })),
+      visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
+      sessions: [...plan.sessions.values()],
+      orders: [...plan.orders.values()].map((order) => ({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids) })),
+      cleared_items: [...plan.clearedItems.values()].map(({ site, order }) => ({ site, order_id: order })),
+      items: [...plan.items.values()].map((line) => ({
+        site: line.site, order_id: line.order, product_id: line.product_id, seq: line.seq, position: line.position,
+        item: line.item && JSON.stringify(line.item),
+      })),
+      tag_owners: tags.map(({ site, customer }) => ({ site, customer })),
+      tags: tags.flatMap(({ site, customer, tags: list }) => list.map((tag, position) => ({ site, customer, position, tag }))),
+      memberships: [...plan.memberships.values()],
+      metadata_cleared: [...plan.metadata.cleared.values()],
+      metadata_moved: plan.metadata.moved,
+      metadata: [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
+      linked_orders: plan.linkedOrders,
+      refused: plan.refused.map(({ site, id }) => ({ site, id })),
+    };
+    await client.query({ name: 'rejoiner_apply', text: 'SELECT rejoiner_apply($1::json, $2::bigint)', values: [JSON.stringify(body), now] });
   };
 
   return {
-    async tryLock(keys) {
-      if (!keys.length) return true;
-      const [row] = await rows('SELECT bool_and(pg_try_advisory_xact_lock(k)) AS ok FROM unnest($1::bigint[]) AS k', [lockNumbers(keys)]);
+    async prepareBatch(request) {
+      const { rows: [row] } = await client.query({
+        name: 'rejoiner_prepare_batch',
+        text: 'SELECT rejoiner_prepare_batch($1::json) AS prepared',
+        values: [
+          JSON.stringify({
+            events: request.events.map(eventRow),
+            received_at: request.receivedAt,
+            visitors: request.visitors.map(([site, id]) => ({ site, id })),
+            orders: request.orders.map(([site, id]) => ({ site, id })),
+            items: request.items.map(([site, order, product]) => ({ site, order_id: order, product_id: product })),
+            emails: request.emails.map(([site, email]) => ({ site, email })),
+            owners: request.owners.map(([site, owner]) => ({ site, owner })),
+            held: [...request.locks],
+          }),
+        ],
+      });
+      const prepared = row.prepared as Record<string, Row[]> & { conflict?: string[] };
+      if (prepared.conflict) return { conflict: prepared.conflict };
+      const fresh = new Set(prepared.fresh.map((entry) => `${entry.site}\u0000${entry.id}`));
+      return {
+        // The first copy of an event repeated in one group is the one stored.
+        fresh: request.events.filter(({ site, event }) => fresh.delete(`${site}\u0000${event.id}`)),
+        visitors: prepared.visitors.map(toVisitor),
+        orders: prepared.orders.map(toOrder),
+        items: prepared.items.map(toItem),
+        customers: prepared.customers.map(toCustomer),
+        metadataKeys: prepared.keys as unknown as [string, string, string][],
+      };
+    },
+    async tryLock(names) {
+      if (!names.length) return true;
+      const [row] = await rows('SELECT rejoiner_try_lock($1::text[]) AS ok', [names]);
       return row.ok === true;
     },
-    lock: (keys) => takeLocks(client, keys),
+    lock: (names) => takeLocks(client, names),
     async insertEvents(events, receivedAt) {
       if (!events.length) return [];
       const inserted = await rows(
@@ -200,15 +130,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
            AS x(site text, id text, seq bigint, type text, ts double precision, visitor text, session text, order_id text, url text, data text)
          ON CONFLICT (site, id) DO NOTHING
          RETURNING site, id`,
-        [
-          JSON.stringify(
-            events.map(({ site, event }) => ({
-              site, id: event.id, seq: event.seq, type: event.type, ts: event.ts, visitor: event.visitor, session: event.session,
-              order_id: event.order, url: event.url, data: JSON.stringify(event.data),
-            })),
-          ),
-          receivedAt,
-        ],
+        [JSON.stringify(events.map(eventRow)), receivedAt],
       );
       const fresh = new Set(inserted.map((row) => `${row.site}\u0000${row.id}`));
       // The first copy of an event repeated in one group is the one stored.
@@ -275,8 +197,12 @@ export function createPostgresReader(pool: Pool): RecordReader {
     },
     tags: async (site, customer) =>
       (await rows('SELECT tag FROM customer_tags WHERE site = $1 AND customer = $2 ORDER BY position', [site, customer])).map((row) => row.tag as string),
-    memberships: async (site, customer) =>
-      (await rows('SELECT * FROM memberships WHERE site = $1 AND customer = $2', [site, customer])) as unknown as Membership[],
+    memberships: async (site, customer, limit) =>
+      (await rows('SELECT * FROM memberships WHERE site = $1 AND customer = $2 ORDER BY subscribed_at DESC, list_id LIMIT $3', [
+        site,
+        customer,
+        limit,
+      ])) as unknown as Membership[],
     metadata: async (site, owner) =>
       (await rows('SELECT key, value FROM metadata WHERE site = $1 AND owner = $2 ORDER BY key COLLATE "C"', [site, owner])).map(
         (row): [string, string] => [row.key as string, row.value as string],

@@ -185,6 +185,7 @@ CREATE TABLE memberships (
   subscribed_at REAL NOT NULL,
   PRIMARY KEY (site, customer, list_id)
 ) WITHOUT ROWID;
+CREATE INDEX memberships_newest ON memberships (site, customer, subscribed_at);
 CREATE TABLE metadata (
   site TEXT NOT NULL,
   owner TEXT NOT NULL,           -- kind:id (order, session, customer, visitor, opt_in)

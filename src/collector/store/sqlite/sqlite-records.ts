@@ -6,6 +6,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
 import type { RecordReader, RecordTx } from '../engine';
+import { prepareBatchStepByStep } from '../prepare-batch';
 import type { SessionRow } from '../store';
 
 type Row = Record<string, unknown>;
@@ -93,7 +94,8 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       `INSERT INTO orders (${ORDER_COLUMNS}, written_at) VALUES (@site, @id, @visitor, @session, @email, @status, @cart_data,
          @campaign_type, @campaign_ids, @created_at, @updated_at, @converted_at, @converted_by, @item_count, @next_position,
          @cart_data_seq, @closed_seq, @written_at)
-       ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session, email = excluded.email,
+       ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session,
+         email = coalesce(excluded.email, email),
          status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
          campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
          converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
@@ -160,7 +162,8 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     for (const { site, id } of plan.refused) q.deleteEvent.run(site, id);
   };
 
-  return {
+  const tx: RecordTx = {
+    prepareBatch: (request) => prepareBatchStepByStep(tx, request),
     tryLock: async () => true,
     lock: async () => {},
     async insertEvents(events, receivedAt) {
@@ -181,6 +184,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
     apply: async (plan, now) => apply(plan, now),
   };
+  return tx;
 }
 
 /** The RecordReader over a connection that sees only committed data. */
@@ -194,7 +198,9 @@ export function createSqliteReader(db: Database): RecordReader {
     customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
     tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? ORDER BY position').pluck(),
-    memberships: db.prepare('SELECT site, customer, list_id, first_name, source, subscribed_at FROM memberships WHERE site = ? AND customer = ?'),
+    memberships: db.prepare(
+      'SELECT site, customer, list_id, first_name, source, subscribed_at FROM memberships WHERE site = ? AND customer = ? ORDER BY subscribed_at DESC, list_id LIMIT ?',
+    ),
     metadata: db.prepare('SELECT key, value FROM metadata WHERE site = ? AND owner = ? ORDER BY key').raw(),
   };
   const recent = {
@@ -218,7 +224,7 @@ export function createSqliteReader(db: Database): RecordReader {
       return row && toCustomer(row);
     },
     tags: async (site, customer) => q.tags.all(site, customer) as string[],
-    memberships: async (site, customer) => q.memberships.all(site, customer) as Membership[],
+    memberships: async (site, customer, limit) => q.memberships.all(site, customer, limit) as Membership[],
     metadata: async (site, owner) => q.metadata.all(site, owner) as [string, string][],
     recent: async (kind, site, limit) =>
       (site === undefined ? recent[kind][0].all(limit) : recent[kind][1].all(site, limit)) as [string, string][],

@@ -1,0 +1,20 @@
+/**
+ * RecordTx.prepareBatch from an engine's single-record calls, for engines where a call costs no
+ * round trip (SQLite). PostgreSQL does the same in one server-side function.
+ */
+import { keyOf, lockKey, ownerOf } from '../domain/keys';
+import type { BatchPreparation, BatchRequest, RecordTx } from './engine';
+
+export async function prepareBatchStepByStep(tx: RecordTx, request: BatchRequest): Promise<BatchPreparation> {
+  const fresh = await tx.insertEvents(request.events, request.receivedAt);
+  const visitors = await tx.visitors(request.visitors);
+  const orders = await tx.orders(request.orders);
+  const items = await tx.items(request.items);
+  const emails = new Map(request.emails.map((entry) => [keyOf(entry[0], entry[1]), entry]));
+  for (const visitor of visitors) if (visitor.email) emails.set(keyOf(visitor.site, visitor.email), [visitor.site, visitor.email]);
+  const late = [...emails.values()].map(([site, email]) => lockKey(site, 'customer', email)).filter((key) => !request.locks.has(key));
+  if (!(await tx.tryLock(late))) return { conflict: late };
+  const customers = await tx.customersByEmail([...emails.values()]);
+  const owners = [...request.owners, ...customers.map((customer): [string, string] => [customer.site, ownerOf('customer', customer.id)])];
+  return { fresh, visitors, orders, items, customers, metadataKeys: await tx.metadataKeys(owners) };
+}
