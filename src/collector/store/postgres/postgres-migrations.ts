@@ -157,6 +157,7 @@ END $$;
 -- RecordTx.prepareBatch in one round trip: store the new events, read what the rules need,
 -- try the locks of the customers of the visitors' emails (answering {conflict} when another
 -- transaction holds one), read those customers and the metadata keys of the owners named.
+-- Every read is one index lookup per key (LATERAL), whatever the planner thinks of the sizes.
 CREATE FUNCTION rejoiner_prepare_batch(request json) RETURNS json LANGUAGE plpgsql AS $$
 DECLARE
   fresh json;
@@ -164,10 +165,12 @@ DECLARE
   email_sites text[];
   email_values text[];
   late text[];
+  -- Read once: json (unlike jsonb) is parsed again by every ->, and in a select list that is once per row.
+  arrival bigint := (request->>'received_at')::bigint;
 BEGIN
   WITH inserted AS (
     INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-    SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, (request->>'received_at')::bigint
+    SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, arrival
     FROM json_to_recordset(request->'events') AS x(site text, id text, seq bigint, type text, ts double precision,
       visitor text, session text, order_id text, url text, data text)
     ON CONFLICT (site, id) DO NOTHING
@@ -176,7 +179,8 @@ BEGIN
   SELECT coalesce(json_agg(json_build_object('site', site, 'id', id)), '[]') INTO fresh FROM inserted;
 
   SELECT coalesce(json_agg(row_to_json(v)), '[]') INTO visitor_rows
-  FROM visitors v JOIN json_to_recordset(request->'visitors') AS k(site text, id text) USING (site, id);
+  FROM json_to_recordset(request->'visitors') AS k(site text, id text),
+    LATERAL (SELECT * FROM visitors WHERE site = k.site AND id = k.id) AS v;
 
   SELECT coalesce(array_agg(site), '{}'), coalesce(array_agg(email), '{}') INTO email_sites, email_values FROM (
     SELECT site, email FROM json_to_recordset(request->'emails') AS k(site text, email text)
@@ -190,97 +194,125 @@ BEGIN
     RETURN json_build_object('conflict', to_json(late));
   END IF;
 
-  RETURN json_build_object(
-    'fresh', fresh,
-    'visitors', visitor_rows,
-    'orders', (SELECT coalesce(json_agg(row_to_json(o)), '[]') FROM orders o
-               JOIN json_to_recordset(request->'orders') AS k(site text, id text) USING (site, id)),
-    'items', (SELECT coalesce(json_agg(row_to_json(i)), '[]') FROM order_items i
-              JOIN json_to_recordset(request->'items') AS k(site text, order_id text, product_id text) USING (site, order_id, product_id)),
-    'customers', (SELECT coalesce(json_agg(row_to_json(c)), '[]') FROM customers c
-                  JOIN unnest(email_sites, email_values) AS e(site, email) USING (site, email)),
-    'keys', (SELECT coalesce(json_agg(json_build_array(m.site, m.owner, m.key)), '[]') FROM metadata m
-             JOIN (SELECT site, owner FROM json_to_recordset(request->'owners') AS k(site text, owner text)
-                   UNION SELECT c.site, 'customer:' || c.id FROM customers c
-                   JOIN unnest(email_sites, email_values) AS e(site, email) USING (site, email)) AS k
-             USING (site, owner))
+  RETURN (
+    WITH found_customers AS (
+      SELECT c.* FROM unnest(email_sites, email_values) AS k(site, email),
+        LATERAL (SELECT * FROM customers WHERE site = k.site AND email = k.email) AS c
+    ),
+    owners AS (
+      SELECT site, owner FROM json_to_recordset(request->'owners') AS k(site text, owner text)
+      UNION SELECT site, 'customer:' || id FROM found_customers
+    )
+    SELECT json_build_object(
+      'fresh', fresh,
+      'visitors', visitor_rows,
+      'orders', (SELECT coalesce(json_agg(row_to_json(o)), '[]') FROM json_to_recordset(request->'orders') AS k(site text, id text),
+                 LATERAL (SELECT * FROM orders WHERE site = k.site AND id = k.id) AS o),
+      'items', (SELECT coalesce(json_agg(row_to_json(i)), '[]')
+                FROM json_to_recordset(request->'items') AS k(site text, order_id text, product_id text),
+                LATERAL (SELECT * FROM order_items WHERE site = k.site AND order_id = k.order_id AND product_id = k.product_id) AS i),
+      'customers', (SELECT coalesce(json_agg(row_to_json(c)), '[]') FROM found_customers AS c),
+      'keys', (SELECT coalesce(json_agg(json_build_array(m.site, m.owner, m.key)), '[]') FROM owners AS k,
+               LATERAL (SELECT site, owner, key FROM metadata WHERE site = k.site AND owner = k.owner) AS m)
+    )
   );
 END $$;
 
 -- RecordTx.apply in one round trip: every part of a WritePlan, in the order it declares them.
+-- A part with no rows is skipped; rows are found by their keys (LATERAL or the primary key of
+-- an upsert), so no statement reads a table whole.
 CREATE FUNCTION rejoiner_apply(plan json, now bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE moved record;
 BEGIN
-  INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-    journeys_cancelled_at, created_at, updated_at, written_at)
-  SELECT site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date, journeys_cancelled_at,
-    created_at, updated_at, now
-  FROM json_to_recordset(plan->'customers') AS x(site text, id text, email text, profile text, is_unsubscribed boolean,
-    unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text, created_at bigint, updated_at bigint)
-  ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile,
-    is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
-    is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
-    journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at;
+  IF json_array_length(plan->'customers') > 0 THEN
+    INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
+      journeys_cancelled_at, created_at, updated_at, written_at)
+    SELECT site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date, journeys_cancelled_at,
+      created_at, updated_at, now
+    FROM json_to_recordset(plan->'customers') AS x(site text, id text, email text, profile text, is_unsubscribed boolean,
+      unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text, created_at bigint, updated_at bigint)
+    ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile,
+      is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
+      is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
+      journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at;
+  END IF;
 
-  INSERT INTO visitors (site, id, email, pending)
-  SELECT site, id, email, pending FROM json_to_recordset(plan->'visitors') AS x(site text, id text, email text, pending text)
-  ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, pending = excluded.pending;
+  IF json_array_length(plan->'visitors') > 0 THEN
+    INSERT INTO visitors (site, id, email, pending)
+    SELECT site, id, email, pending FROM json_to_recordset(plan->'visitors') AS x(site text, id text, email text, pending text)
+    ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, pending = excluded.pending;
+  END IF;
 
-  INSERT INTO sessions AS s (site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, written_at)
-  SELECT site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, now
-  FROM json_to_recordset(plan->'sessions') AS x(site text, id text, visitor text, email text, first_seen double precision,
-    last_seen double precision, page_views integer, product_views integer, events integer, last_url text)
-  ON CONFLICT (site, id) DO UPDATE SET
-    email = coalesce(s.email, excluded.email),
-    first_seen = least(s.first_seen, excluded.first_seen),
-    last_url = CASE WHEN excluded.last_seen >= s.last_seen THEN excluded.last_url ELSE s.last_url END,
-    last_seen = greatest(s.last_seen, excluded.last_seen),
-    page_views = s.page_views + excluded.page_views,
-    product_views = s.product_views + excluded.product_views,
-    events = s.events + excluded.events,
-    written_at = excluded.written_at;
+  IF json_array_length(plan->'sessions') > 0 THEN
+    INSERT INTO sessions AS s (site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, written_at)
+    SELECT site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, now
+    FROM json_to_recordset(plan->'sessions') AS x(site text, id text, visitor text, email text, first_seen double precision,
+      last_seen double precision, page_views integer, product_views integer, events integer, last_url text)
+    ON CONFLICT (site, id) DO UPDATE SET
+      email = coalesce(s.email, excluded.email),
+      first_seen = least(s.first_seen, excluded.first_seen),
+      last_url = CASE WHEN excluded.last_seen >= s.last_seen THEN excluded.last_url ELSE s.last_url END,
+      last_seen = greatest(s.last_seen, excluded.last_seen),
+      page_views = s.page_views + excluded.page_views,
+      product_views = s.product_views + excluded.product_views,
+      events = s.events + excluded.events,
+      written_at = excluded.written_at;
+  END IF;
   -- An email the session's shopper just gave replaces the one it had.
-  UPDATE sessions s SET email = x.email
-  FROM json_to_recordset(plan->'sessions') AS x(site text, id text, email text, email_replaces boolean)
-  WHERE x.email_replaces AND s.site = x.site AND s.id = x.id;
+  IF json_array_length(plan->'session_emails') > 0 THEN
+    UPDATE sessions s SET email = x.email FROM json_to_recordset(plan->'session_emails') AS x(site text, id text, email text)
+    WHERE s.site = x.site AND s.id = x.id;
+  END IF;
 
-  INSERT INTO orders (site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
-    converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, written_at)
-  SELECT site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
-    converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, now
-  FROM json_to_recordset(plan->'orders') AS x(site text, id text, visitor text, session text, email text, status text,
-    cart_data text, campaign_type text, campaign_ids text, created_at double precision, updated_at double precision,
-    converted_at double precision, converted_by text, item_count integer, next_position integer, cart_data_seq bigint,
-    closed_seq bigint)
-  ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session,
-    -- Never cleared: a transaction that read the order before another linked it to its visitor's
-    -- email must not write the old null back.
-    email = coalesce(excluded.email, orders.email),
-    status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
-    campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
-    converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
-    cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at;
+  IF json_array_length(plan->'orders') > 0 THEN
+    INSERT INTO orders (site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
+      converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, written_at)
+    SELECT site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
+      converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, now
+    FROM json_to_recordset(plan->'orders') AS x(site text, id text, visitor text, session text, email text, status text,
+      cart_data text, campaign_type text, campaign_ids text, created_at double precision, updated_at double precision,
+      converted_at double precision, converted_by text, item_count integer, next_position integer, cart_data_seq bigint,
+      closed_seq bigint)
+    ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session,
+      -- Never cleared: a transaction that read the order before another linked it to its visitor's
+      -- email must not write the old null back.
+      email = coalesce(excluded.email, orders.email),
+      status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
+      campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
+      converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
+      cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at;
+  END IF;
 
-  DELETE FROM order_items i USING json_to_recordset(plan->'cleared_items') AS x(site text, order_id text)
-  WHERE i.site = x.site AND i.order_id = x.order_id;
-  INSERT INTO order_items (site, order_id, product_id, seq, position, item)
-  SELECT site, order_id, product_id, seq, position, item FROM json_to_recordset(plan->'items')
-    AS x(site text, order_id text, product_id text, seq bigint, position integer, item text)
-  ON CONFLICT (site, order_id, product_id) DO UPDATE SET seq = excluded.seq, position = excluded.position, item = excluded.item;
+  IF json_array_length(plan->'cleared_items') > 0 THEN
+    DELETE FROM order_items i USING json_to_recordset(plan->'cleared_items') AS x(site text, order_id text)
+    WHERE i.site = x.site AND i.order_id = x.order_id;
+  END IF;
+  IF json_array_length(plan->'items') > 0 THEN
+    INSERT INTO order_items (site, order_id, product_id, seq, position, item)
+    SELECT site, order_id, product_id, seq, position, item FROM json_to_recordset(plan->'items')
+      AS x(site text, order_id text, product_id text, seq bigint, position integer, item text)
+    ON CONFLICT (site, order_id, product_id) DO UPDATE SET seq = excluded.seq, position = excluded.position, item = excluded.item;
+  END IF;
 
-  DELETE FROM customer_tags t USING json_to_recordset(plan->'tag_owners') AS x(site text, customer text)
-  WHERE t.site = x.site AND t.customer = x.customer;
-  INSERT INTO customer_tags (site, customer, position, tag)
-  SELECT site, customer, position, tag FROM json_to_recordset(plan->'tags') AS x(site text, customer text, position integer, tag text);
+  IF json_array_length(plan->'tag_owners') > 0 THEN
+    DELETE FROM customer_tags t USING json_to_recordset(plan->'tag_owners') AS x(site text, customer text)
+    WHERE t.site = x.site AND t.customer = x.customer;
+    INSERT INTO customer_tags (site, customer, position, tag)
+    SELECT site, customer, position, tag FROM json_to_recordset(plan->'tags') AS x(site text, customer text, position integer, tag text);
+  END IF;
 
-  INSERT INTO memberships (site, customer, list_id, first_name, source, subscribed_at)
-  SELECT site, customer, list_id, first_name, source, subscribed_at FROM json_to_recordset(plan->'memberships')
-    AS x(site text, customer text, list_id text, first_name text, source text, subscribed_at double precision)
-  ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
-    subscribed_at = excluded.subscribed_at;
+  IF json_array_length(plan->'memberships') > 0 THEN
+    INSERT INTO memberships (site, customer, list_id, first_name, source, subscribed_at)
+    SELECT site, customer, list_id, first_name, source, subscribed_at FROM json_to_recordset(plan->'memberships')
+      AS x(site text, customer text, list_id text, first_name text, source text, subscribed_at double precision)
+    ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
+      subscribed_at = excluded.subscribed_at;
+  END IF;
 
-  DELETE FROM metadata m USING json_to_recordset(plan->'metadata_cleared') AS x(site text, owner text)
-  WHERE m.site = x.site AND m.owner = x.owner;
+  IF json_array_length(plan->'metadata_cleared') > 0 THEN
+    DELETE FROM metadata m USING json_to_recordset(plan->'metadata_cleared') AS x(site text, owner text)
+    WHERE m.site = x.site AND m.owner = x.owner;
+  END IF;
   FOR moved IN SELECT * FROM json_to_recordset(plan->'metadata_moved') AS x(site text, "from" text, "to" text, keys json) LOOP
     INSERT INTO metadata (site, owner, key, value)
     SELECT site, moved."to", key, value FROM metadata
@@ -288,15 +320,21 @@ BEGIN
     ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value;
     DELETE FROM metadata WHERE site = moved.site AND owner = moved."from";
   END LOOP;
-  INSERT INTO metadata (site, owner, key, value)
-  SELECT site, owner, key, value FROM json_to_recordset(plan->'metadata') AS x(site text, owner text, key text, value text)
-  ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value;
+  IF json_array_length(plan->'metadata') > 0 THEN
+    INSERT INTO metadata (site, owner, key, value)
+    SELECT site, owner, key, value FROM json_to_recordset(plan->'metadata') AS x(site text, owner text, key text, value text)
+    ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value;
+  END IF;
 
-  UPDATE orders o SET email = x.email, written_at = now
-  FROM json_to_recordset(plan->'linked_orders') AS x(site text, visitor text, email text)
-  WHERE o.site = x.site AND o.visitor = x.visitor AND o.email IS NULL;
+  IF json_array_length(plan->'linked_orders') > 0 THEN
+    UPDATE orders o SET email = x.email, written_at = now
+    FROM json_to_recordset(plan->'linked_orders') AS x(site text, visitor text, email text)
+    WHERE o.site = x.site AND o.visitor = x.visitor AND o.email IS NULL;
+  END IF;
 
-  DELETE FROM events e USING json_to_recordset(plan->'refused') AS x(site text, id text) WHERE e.site = x.site AND e.id = x.id;
+  IF json_array_length(plan->'refused') > 0 THEN
+    DELETE FROM events e USING json_to_recordset(plan->'refused') AS x(site text, id text) WHERE e.site = x.site AND e.id = x.id;
+  END IF;
 END $$;
 `;
 

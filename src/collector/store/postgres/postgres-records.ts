@@ -67,6 +67,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       customers: [...plan.customers.values()].map((customer) => ({ ...customer, profile: JSON.stringify(customer.profile) })),
       visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
       sessions: [...plan.sessions.values()],
+      session_emails: [...plan.sessions.values()].filter((session) => session.email_replaces).map(({ site, id, email }) => ({ site, id, email })),
       orders: [...plan.orders.values()].map((order) => ({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids) })),
       cleared_items: [...plan.clearedItems.values()].map(({ site, order }) => ({ site, order_id: order })),
       items: [...plan.items.values()].map((line) => ({
