@@ -2,7 +2,7 @@
 // `npm test`: everything a fresh clone needs, then every suite, then one closing line
 // "N passed, N failed" (totals of all suites). Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const run = (command, args, options = {}) => {
   console.log(`\n$ ${command} ${args.join(' ')}`);
@@ -19,11 +19,18 @@ const must = (command, args, options) => {
 // 1. npm packages (a fresh clone has none).
 if (!existsSync('node_modules/.package-lock.json')) must('npm', ['ci']);
 
-// 2. Debian's browsers for Playwright (its own downloads are not reachable).
-const missing = ['chromium', 'firefox-esr'].filter((b) => !existsSync(`/usr/bin/${b}`));
+// 2. Debian's packages the suites use: browsers for Playwright (its own downloads are not
+// reachable), PostgreSQL for the second storage engine, nginx for the multi-node test.
+const needed = [
+  ['chromium', () => existsSync('/usr/bin/chromium')],
+  ['firefox-esr', () => existsSync('/usr/bin/firefox-esr')],
+  ['postgresql', () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))],
+  ['nginx', () => existsSync('/usr/sbin/nginx')],
+];
+const missing = needed.filter(([, present]) => !present()).map(([name]) => name);
 if (missing.length) {
   if (process.getuid?.() !== 0) {
-    console.log(`\nMissing browsers: ${missing.join(', ')}. Install them as root: apt-get install -y ${missing.join(' ')}`);
+    console.log(`\nMissing packages: ${missing.join(', ')}. Install them as root: apt-get install -y ${missing.join(' ')}`);
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
