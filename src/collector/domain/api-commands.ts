@@ -10,7 +10,7 @@ import { keyOf, ownerOf } from './keys';
 import { metadataProblem, replaceMetadata, upsertMetadata, type MetadataKeys } from './metadata-rules';
 import { applyConversion, createOrderHeader } from './order-rules';
 import type { CustomerRow, OrderHeader } from './records';
-import { noteChange, type WritePlan } from './write-plan';
+import { noteChange, planTags, type WritePlan } from './write-plan';
 
 /** The customer row and what belongs to it, as loaded for an API write. */
 export interface CustomerState {
@@ -70,7 +70,7 @@ export function planApiConversion(
 function applyProfilePatch(plan: WritePlan, state: CustomerState, customer: CustomerRow, patch: ProfilePatch, now: number): CustomerRow {
   const { fields, tags, metadata } = splitProfile(patch);
   const updated = writeCustomer(plan, { ...customer, profile: mergeProfileFields(customer.profile, fields), updated_at: now });
-  if (tags !== undefined) plan.tags.set(keyOf(customer.site, customer.id), { site: customer.site, customer: customer.id, tags: tags ?? [] });
+  if (tags !== undefined) planTags(plan, customer.site, customer.id, 'tag', tags ?? []);
   if (metadata !== undefined) replaceMetadata(plan, state.metadataKeys, customer.site, ownerOf('customer', customer.id), metadata ?? {});
   return updated;
 }

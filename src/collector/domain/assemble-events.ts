@@ -13,8 +13,9 @@ import { createCustomerRow, mergeProfileFields, splitProfile } from './customer-
 import { keyOf, ownerOf } from './keys';
 import { metadataProblem, moveMetadata, upsertMetadata, type MetadataKeys } from './metadata-rules';
 import { applyOrderEvent, createOrderHeader, ORDER_EVENT_TYPES, type OrderChange } from './order-rules';
-import type { CustomerRow, ItemRow, OrderHeader, SessionDelta, VisitorRecord } from './records';
-import { noteChange, type WritePlan } from './write-plan';
+import { MAX_LISTS_PER_SITE } from '../ingest/event-limits';
+import type { CustomerRow, ItemRow, ListRecord, OrderHeader, SessionDelta, VisitorRecord } from './records';
+import { noteChange, planTags, type WritePlan } from './write-plan';
 
 export interface SiteEvent {
   site: string;
@@ -30,6 +31,10 @@ export interface BatchState {
   /** By keyOf(site, email). */
   customers: Map<string, CustomerRow>;
   metadataKeys: MetadataKeys;
+  /** Mailing lists the events name that exist, by keyOf(site, id). */
+  lists: Map<string, ListRecord>;
+  /** How many lists a site has, for sites where an event names a list that does not exist yet. */
+  listCounts: Map<string, number>;
 }
 
 export const createBatchState = (): BatchState => ({
@@ -38,6 +43,8 @@ export const createBatchState = (): BatchState => ({
   items: new Map(),
   customers: new Map(),
   metadataKeys: new Map(),
+  lists: new Map(),
+  listCounts: new Map(),
 });
 
 export interface AssemblyContext {
@@ -62,11 +69,12 @@ export interface RecordsToLoad {
   items: [site: string, order: string, productId: string][];
   emails: [site: string, email: string][];
   owners: [site: string, owner: string][];
+  lists: [site: string, id: string][];
 }
 
 export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
   const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [entry.join('\u0000'), entry])).values()];
-  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [] };
+  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [], lists: [] };
   for (const { site, event } of events) {
     wanted.visitors.push([site, event.visitor]);
     const order = orderIdOf(event);
@@ -74,6 +82,7 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
     if (order && (event.type == 'cart_item' || event.type == 'cart_item_removed'))
       wanted.items.push([site, order, (event.data as { product_id: string }).product_id]);
     if (event.type == 'customer_email' || event.type == 'list_subscription') wanted.emails.push([site, (event.data as CustomerEmail).email]);
+    if (event.type == 'list_subscription') wanted.lists.push([site, (event.data as ListSubscription).list_id]);
     if (order && (event.type == 'cart_data' || event.type == 'conversion')) wanted.owners.push([site, ownerOf('order', order)]);
     if (event.type == 'session_metadata') wanted.owners.push([site, ownerOf('session', event.session)]);
     // A visitor without an email keeps metadata of its own, moved to its customer with the first email.
@@ -85,6 +94,7 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
     items: unique(wanted.items),
     emails: unique(wanted.emails),
     owners: unique(wanted.owners),
+    lists: unique(wanted.lists),
   };
 }
 
@@ -168,7 +178,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
       const { tags, ...fields } = visitor.pending;
       customer = { ...customer, profile: mergeProfileFields(customer.profile, fields), updated_at: now };
       writeCustomer(customer);
-      if (tags) plan.tags.set(keyOf(site, customer.id), { site, customer: customer.id, tags });
+      if (tags) planTags(plan, site, customer.id, 'tag', tags);
     }
     // Metadata waits under the visitor only until its first email (then it goes to the customer).
     if (!visitor.email) moveMetadata(plan, state.metadataKeys, site, ownerOf('visitor', visitor.id), ownerOf('customer', customer.id));
@@ -196,7 +206,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
       const problem = metadataProblem(state.metadataKeys, site, owner, Object.keys(metadata ?? {}));
       if (problem) return problem;
       writeCustomer({ ...customer, profile: mergeProfileFields(customer.profile, fields), updated_at: now });
-      if (tags) plan.tags.set(keyOf(site, customer.id), { site, customer: customer.id, tags });
+      if (tags) planTags(plan, site, customer.id, 'tag', tags);
       upsertMetadata(plan, state.metadataKeys, site, owner, metadata ?? {});
       return undefined;
     }
@@ -211,6 +221,16 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
 
   const onListSubscription = (site: string, event: WireEvent): Outcome => {
     const data = event.data as ListSubscription;
+    const listKey = keyOf(site, data.list_id);
+    if (!state.lists.has(listKey)) {
+      // A new list, named after its id. Anyone can name lists in beacons: a site holds at most so many.
+      const count = state.listCounts.get(site) ?? 0;
+      if (count >= MAX_LISTS_PER_SITE) return `list_id: the site has ${MAX_LISTS_PER_SITE} mailing lists already`;
+      const list = { site, id: data.list_id, name: data.list_id, created_at: now };
+      state.lists.set(listKey, { ...list, contact_count: 0 });
+      state.listCounts.set(site, count + 1);
+      plan.lists.set(listKey, list);
+    }
     const customer = customerFor(site, data.email);
     plan.memberships.set(keyOf(site, customer.id, data.list_id), {
       site,
@@ -219,6 +239,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
       first_name: data.first_name ?? null,
       source: data.source ?? null,
       subscribed_at: event.ts,
+      custom_fields: null,
     });
     if (data.first_name && !customer.profile.first_name)
       writeCustomer({ ...customer, profile: { ...customer.profile, first_name: data.first_name }, updated_at: now });

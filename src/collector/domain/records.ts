@@ -93,7 +93,7 @@ export interface CustomerRow {
   updated_at: number;
 }
 
-/** A customer's membership of a mailing list. */
+/** A customer's membership of a mailing list (a "contact" of the list in Rejoiner's API). */
 export interface Membership {
   site: string;
   customer: string;
@@ -101,6 +101,29 @@ export interface Membership {
   first_name: string | null;
   source: string | null;
   subscribed_at: number;
+  /** Fields the API gave with the contact besides email and first name, as strings; null keeps what it had. */
+  custom_fields: Record<string, string> | null;
+}
+
+/** A mailing list of a site. Memberships link customers to it; removing one never removes a customer. */
+export interface ListRecord {
+  site: string;
+  id: string;
+  name: string;
+  created_at: number;
+  contact_count: number;
+}
+
+/** Tags a customer carries (`tag`), and the email topics it chose (`preference`). */
+export type TagKind = 'tag' | 'preference';
+
+/** Dates a merchant's backend adds to a tracked session (ISO 8601), `PUT sessions/{id}/`. */
+export interface SessionAnnotation {
+  site: string;
+  id: string;
+  payment_date?: string | null;
+  fulfillment_date?: string | null;
+  delivery_date?: string | null;
 }
 
 /** Whose metadata keys these are: an order's cart data, a session, a customer, a visitor's pending profile, an opt-in. */

@@ -3,7 +3,7 @@
  * are kept by key, so a record touched by many events of a batch is written once, last state
  * wins. The engine applies the parts in the order they are declared here.
  */
-import type { CustomerRow, ItemRow, Membership, OrderHeader, SessionDelta, VisitorRecord } from './records';
+import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, SessionAnnotation, SessionDelta, TagKind, VisitorRecord } from './records';
 
 export interface MetadataWrites {
   /** Owners whose keys are all deleted first (an API call replacing metadata whole). */
@@ -22,9 +22,16 @@ export interface WritePlan {
   /** Orders whose lines are all deleted before `items` are written (a conversion's lines replace them). */
   clearedItems: Map<string, { site: string; order: string }>;
   items: Map<string, ItemRow>;
-  /** Tag lists that replace a customer's tags. */
-  tags: Map<string, { site: string; customer: string; tags: string[] }>;
+  /** Tag lists that replace a customer's tags of one kind. */
+  tags: Map<string, { site: string; customer: string; kind: TagKind; tags: string[] }>;
+  /** Lists to create when missing (an existing list keeps its name). */
+  lists: Map<string, Omit<ListRecord, 'contact_count'>>;
+  /** Memberships set; the engine counts the new ones into their list's contact_count. */
   memberships: Map<string, Membership>;
+  /** Memberships removed (counted out of their list). */
+  removedMemberships: Map<string, { site: string; customer: string; list_id: string }>;
+  /** Session dates the REST API sets (null clears one). */
+  sessionAnnotations: Map<string, SessionAnnotation>;
   metadata: MetadataWrites;
   /** Orders of a visitor without an email get this one (the visitor just told it). */
   linkedOrders: { site: string; visitor: string; email: string }[];
@@ -42,12 +49,20 @@ export const createWritePlan = (): WritePlan => ({
   clearedItems: new Map(),
   items: new Map(),
   tags: new Map(),
+  lists: new Map(),
   memberships: new Map(),
+  removedMemberships: new Map(),
+  sessionAnnotations: new Map(),
   metadata: { cleared: new Map(), moved: [], upserts: new Map() },
   linkedOrders: [],
   refused: [],
   changed: new Map(),
 });
+
+/** Plans a customer's tags of one kind, replacing the ones it had. */
+export function planTags(plan: WritePlan, site: string, customer: string, kind: TagKind, tags: string[]): void {
+  plan.tags.set(`${site}\u0000${customer}\u0000${kind}`, { site, customer, kind, tags });
+}
 
 /** Notes a changed record for the dashboard. */
 export function noteChange(plan: WritePlan, site: string, kind: 'sessions' | 'orders' | 'customers', key: string): void {

@@ -23,6 +23,10 @@ export const MAX_URL_CHARS = 8192;
 export const MAX_LIST_ENTRIES = 100;
 export const MAX_ORDER_ITEMS = 500;
 export const MAX_METADATA_KEYS = 200;
+/** Mailing lists of one site: a beacon may name a new list, and a site's lists are listed whole. */
+export const MAX_LISTS_PER_SITE = 1000;
+/** Tags (and preference tags) of one customer. */
+export const MAX_TAGS = 1000;
 export const MAX_MONEY_CENTS = 1e12;
 export const MAX_QUANTITY = 1e6;
 export const MAX_FUTURE_MS = 24 * 3600 * 1000;

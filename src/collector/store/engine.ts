@@ -5,7 +5,7 @@
  * plain SQL of their own dialect.
  */
 import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
-import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../domain/records';
+import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
 import type { EventExportStream, SessionRow } from './store';
 
@@ -26,8 +26,29 @@ export type BatchPreparation =
       items: ItemRow[];
       customers: CustomerRow[];
       metadataKeys: [site: string, owner: string, key: string][];
+      lists: ListRecord[];
+      /** Lists of each site for which a list named in the request does not exist yet. */
+      listCounts: [site: string, count: number][];
     }
   | { conflict: string[] };
+
+/** Which page of a listing: after a cursor this listing gave (cheap), or skipping rows (costs them). */
+export interface PageRequest {
+  cursor?: string;
+  offset?: number;
+  limit: number;
+}
+
+/** A page of a listing and the cursor of the next one (null on the last page). */
+export interface RowPage<T> {
+  rows: T[];
+  next: string | null;
+}
+
+/** A list's contact as a listing shows it. */
+export interface ContactRow extends Membership {
+  email: string;
+}
 
 /** A write transaction. Everything it reads is read under the locks it holds. */
 export interface RecordTx {
@@ -56,6 +77,12 @@ export interface RecordTx {
   openOrders(site: string, email: string): Promise<OrderHeader[]>;
   /** The metadata keys each owner holds now. */
   metadataKeys(owners: [site: string, owner: string][]): Promise<[site: string, owner: string, key: string][]>;
+  lists(keys: [site: string, id: string][]): Promise<ListRecord[]>;
+  /** How many lists the site has. */
+  listCount(site: string): Promise<number>;
+  memberships(keys: [site: string, customer: string, listId: string][]): Promise<Membership[]>;
+  tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
+  sessionExists(site: string, id: string): Promise<boolean>;
   /** Writes the plan, in the order WritePlan declares its parts. */
   apply(plan: WritePlan, writtenAt: number): Promise<void>;
 }
@@ -68,7 +95,13 @@ export interface RecordReader {
   items(site: string, order: string, limit: number): Promise<ItemRow[]>;
   customerByEmail(site: string, email: string): Promise<CustomerRow | undefined>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
-  tags(site: string, customer: string): Promise<string[]>;
+  tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
+  customerByPhone(site: string, phoneKey: string): Promise<CustomerRow | undefined>;
+  list(site: string, id: string): Promise<ListRecord | undefined>;
+  /** A site's lists in the order they were made. */
+  pageLists(site: string, page: PageRequest): Promise<RowPage<ListRecord>>;
+  /** A list's contacts in the order they joined. */
+  pageContacts(site: string, listId: string, page: PageRequest): Promise<RowPage<ContactRow>>;
   /** The customer's newest list memberships, at most `limit`. */
   memberships(site: string, customer: string, limit: number): Promise<Membership[]>;
   /** An owner's metadata: key → JSON text. */

@@ -16,5 +16,10 @@ export async function prepareBatchStepByStep(tx: RecordTx, request: BatchRequest
   if (!(await tx.tryLock(late))) return { conflict: late };
   const customers = await tx.customersByEmail([...emails.values()]);
   const owners = [...request.owners, ...customers.map((customer): [string, string] => [customer.site, ownerOf('customer', customer.id)])];
-  return { fresh, visitors, orders, items, customers, metadataKeys: await tx.metadataKeys(owners) };
+  const lists = await tx.lists(request.lists);
+  const found = new Set(lists.map((list) => keyOf(list.site, list.id)));
+  const sitesWithNewLists = new Set(request.lists.filter(([site, id]) => !found.has(keyOf(site, id))).map(([site]) => site));
+  const listCounts: [string, number][] = [];
+  for (const site of sitesWithNewLists) listCounts.push([site, await tx.listCount(site)]);
+  return { fresh, visitors, orders, items, customers, metadataKeys: await tx.metadataKeys(owners), lists, listCounts };
 }

@@ -36,7 +36,7 @@ export function createReadModels(reads: RecordReader) {
 
   const customerRecord = async (row: CustomerRow): Promise<CustomerRecord> => {
     const [tags, metadata, optIn, memberships] = await Promise.all([
-      reads.tags(row.site, row.id),
+      reads.tags(row.site, row.id, 'tag'),
       metadataOf(row.site, ownerOf('customer', row.id)),
       metadataOf(row.site, ownerOf('opt_in', row.id), false),
       reads.memberships(row.site, row.id, MEMBERSHIPS_SHOWN),

@@ -31,6 +31,10 @@ export interface SessionRow {
   product_views: number;
   events: number;
   last_url: string;
+  /** Dates the merchant's backend annotated (ISO 8601), or null. */
+  payment_date: string | null;
+  fulfillment_date: string | null;
+  delivery_date: string | null;
 }
 
 export interface SessionRecord extends SessionRow {

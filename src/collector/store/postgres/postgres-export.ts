@@ -53,6 +53,19 @@ const toLine = (row: EventRow): string =>
   JSON.stringify({ id: row.id, seq: row.seq, type: row.type, ts: row.ts, visitor: row.visitor, session: row.session, order: row.order_id, url: row.url })
     .slice(0, -1) + `,"data":${row.data}}`;
 
+/**
+ * Waits (up to EXPORT_WAIT_MS) until every transaction older than the newest row `newestSql`
+ * finds has ended, so that a listing below the horizon shows what was committed before it ran.
+ */
+export async function waitForHorizon(pool: Pool, newestSql: string, params: unknown[]): Promise<void> {
+  const newest = await pool.query<{ tx: string }>(newestSql, params);
+  for (const deadline = Date.now() + EXPORT_WAIT_MS; newest.rows[0] && Date.now() < deadline; ) {
+    const line = await pool.query<{ passed: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed', [newest.rows[0].tx]);
+    if (line.rows[0].passed) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export function createPostgresExporter(pool: Pool) {
   let closing = false;
   return {
@@ -60,15 +73,7 @@ export function createPostgresExporter(pool: Pool) {
       const [afterTx, afterId] = parseCursor(after);
       // Text for JavaScript, but ordered by the xid8 itself: an output column named like an input
       // column is what ORDER BY would take, and as text "999" sorts after "1029".
-      const newest = await pool.query<{ tx: string }>(
-        'SELECT e.tx::text AS tx FROM events e WHERE e.site = $1 ORDER BY e.tx DESC, e.cursor DESC LIMIT 1',
-        [site],
-      );
-      for (const deadline = Date.now() + EXPORT_WAIT_MS; newest.rows[0] && Date.now() < deadline; ) {
-        const line = await pool.query<{ passed: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed', [newest.rows[0].tx]);
-        if (line.rows[0].passed) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitForHorizon(pool, 'SELECT e.tx::text AS tx FROM events e WHERE e.site = $1 ORDER BY e.tx DESC, e.cursor DESC LIMIT 1', [site]);
       // The last event this export includes, fixed first so the cursor header is known before the body.
       const bound = await pool.query<{ tx: string; cursor: string }>(
         `SELECT page.tx::text AS tx, page.cursor::text AS cursor FROM (

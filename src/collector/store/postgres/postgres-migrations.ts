@@ -39,6 +39,9 @@ CREATE TABLE sessions (
   product_views integer NOT NULL,
   events integer NOT NULL,
   last_url text NOT NULL,
+  payment_date text,               -- annotations of the REST API (PUT sessions/{id}/)
+  fulfillment_date text,
+  delivery_date text,
   written_at bigint NOT NULL,
   PRIMARY KEY (site, id)
 );
@@ -99,22 +102,39 @@ CREATE TABLE customers (
   is_opted_in boolean NOT NULL,
   opt_in_date text,
   journeys_cancelled_at text,
+  phone_key text,                  -- the profile's phone in E.164 form, for by_phone
   created_at bigint NOT NULL,
   updated_at bigint NOT NULL,
   written_at bigint NOT NULL,
   PRIMARY KEY (site, id),
   UNIQUE (site, email)
 );
+CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
 
 CREATE TABLE customer_tags (
   site text NOT NULL,
   customer text NOT NULL,
+  kind text NOT NULL,              -- tag, or preference (email topics)
   position integer NOT NULL,
   tag text NOT NULL,
-  PRIMARY KEY (site, customer, position)
+  PRIMARY KEY (site, customer, kind, position)
 );
+
+-- Listings page in (tx, seq) order below the oldest running transaction, like the export: a
+-- page never skips or repeats a row that another node inserts meanwhile.
+CREATE TABLE lists (
+  site text NOT NULL,
+  id text NOT NULL,
+  name text NOT NULL,
+  created_at bigint NOT NULL,
+  contact_count integer NOT NULL DEFAULT 0,
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  seq bigserial,
+  PRIMARY KEY (site, id)
+);
+CREATE INDEX lists_page ON lists (site, tx, seq);
 
 CREATE TABLE memberships (
   site text NOT NULL,
@@ -123,9 +143,13 @@ CREATE TABLE memberships (
   first_name text,
   source text,
   subscribed_at double precision NOT NULL,
+  custom_fields text NOT NULL DEFAULT '{}',
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  seq bigserial,
   PRIMARY KEY (site, customer, list_id)
 );
 CREATE INDEX memberships_newest ON memberships (site, customer, subscribed_at);
+CREATE INDEX memberships_page ON memberships (site, list_id, tx, seq);
 
 CREATE TABLE metadata (
   site text NOT NULL,
@@ -213,7 +237,13 @@ BEGIN
                 LATERAL (SELECT * FROM order_items WHERE site = k.site AND order_id = k.order_id AND product_id = k.product_id) AS i),
       'customers', (SELECT coalesce(json_agg(row_to_json(c)), '[]') FROM found_customers AS c),
       'keys', (SELECT coalesce(json_agg(json_build_array(m.site, m.owner, m.key)), '[]') FROM owners AS k,
-               LATERAL (SELECT site, owner, key FROM metadata WHERE site = k.site AND owner = k.owner) AS m)
+               LATERAL (SELECT site, owner, key FROM metadata WHERE site = k.site AND owner = k.owner) AS m),
+      'lists', (SELECT coalesce(json_agg(row_to_json(l)), '[]') FROM json_to_recordset(request->'lists') AS k(site text, id text),
+                LATERAL (SELECT site, id, name, created_at, contact_count FROM lists WHERE site = k.site AND id = k.id) AS l),
+      -- How many lists a site has, where a list named does not exist yet (at most 1,000 by then).
+      'list_counts', (SELECT coalesce(json_agg(json_build_array(n.site, (SELECT count(*) FROM lists WHERE site = n.site))), '[]')
+                      FROM (SELECT DISTINCT k.site FROM json_to_recordset(request->'lists') AS k(site text, id text)
+                            WHERE NOT EXISTS (SELECT 1 FROM lists WHERE site = k.site AND id = k.id)) AS n)
     )
   );
 END $$;
@@ -226,12 +256,13 @@ DECLARE moved record;
 BEGIN
   IF json_array_length(plan->'customers') > 0 THEN
     INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-      journeys_cancelled_at, created_at, updated_at, written_at)
+      journeys_cancelled_at, phone_key, created_at, updated_at, written_at)
     SELECT site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date, journeys_cancelled_at,
-      created_at, updated_at, now
+      phone_key, created_at, updated_at, now
     FROM json_to_recordset(plan->'customers') AS x(site text, id text, email text, profile text, is_unsubscribed boolean,
-      unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text, created_at bigint, updated_at bigint)
-    ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile,
+      unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text, phone_key text,
+      created_at bigint, updated_at bigint)
+    ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile, phone_key = excluded.phone_key,
       is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
       is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
       journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at;
@@ -295,18 +326,66 @@ BEGIN
   END IF;
 
   IF json_array_length(plan->'tag_owners') > 0 THEN
-    DELETE FROM customer_tags t USING json_to_recordset(plan->'tag_owners') AS x(site text, customer text)
-    WHERE t.site = x.site AND t.customer = x.customer;
-    INSERT INTO customer_tags (site, customer, position, tag)
-    SELECT site, customer, position, tag FROM json_to_recordset(plan->'tags') AS x(site text, customer text, position integer, tag text);
+    DELETE FROM customer_tags t USING json_to_recordset(plan->'tag_owners') AS x(site text, customer text, kind text)
+    WHERE t.site = x.site AND t.customer = x.customer AND t.kind = x.kind;
+    INSERT INTO customer_tags (site, customer, kind, position, tag)
+    SELECT site, customer, kind, position, tag FROM json_to_recordset(plan->'tags')
+      AS x(site text, customer text, kind text, position integer, tag text);
   END IF;
 
+  IF json_array_length(plan->'lists') > 0 THEN
+    INSERT INTO lists (site, id, name, created_at)
+    SELECT site, id, name, created_at FROM json_to_recordset(plan->'lists') AS x(site text, id text, name text, created_at bigint)
+    ON CONFLICT (site, id) DO NOTHING;
+  END IF;
+  -- A new contact counts into its list (xmax = 0: the row was inserted, not updated); a known one
+  -- is updated in place and keeps its page position. Contacts given without custom fields keep theirs.
   IF json_array_length(plan->'memberships') > 0 THEN
-    INSERT INTO memberships (site, customer, list_id, first_name, source, subscribed_at)
-    SELECT site, customer, list_id, first_name, source, subscribed_at FROM json_to_recordset(plan->'memberships')
-      AS x(site text, customer text, list_id text, first_name text, source text, subscribed_at double precision)
-    ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
-      subscribed_at = excluded.subscribed_at;
+    WITH upserted AS (
+      INSERT INTO memberships AS m (site, customer, list_id, first_name, source, subscribed_at, custom_fields)
+      SELECT site, customer, list_id, first_name, source, subscribed_at, custom_fields FROM json_to_recordset(plan->'memberships')
+        AS x(site text, customer text, list_id text, first_name text, source text, subscribed_at double precision, custom_fields text)
+      ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
+        subscribed_at = excluded.subscribed_at, custom_fields = excluded.custom_fields
+      RETURNING m.site, m.list_id, (m.xmax = 0) AS inserted
+    )
+    UPDATE lists l SET contact_count = l.contact_count + n.added
+    FROM (SELECT site, list_id, count(*) AS added FROM upserted WHERE inserted GROUP BY site, list_id) AS n
+    WHERE l.site = n.site AND l.id = n.list_id;
+  END IF;
+  IF json_array_length(plan->'memberships_keeping_fields') > 0 THEN
+    WITH upserted AS (
+      INSERT INTO memberships AS m (site, customer, list_id, first_name, source, subscribed_at)
+      SELECT site, customer, list_id, first_name, source, subscribed_at FROM json_to_recordset(plan->'memberships_keeping_fields')
+        AS x(site text, customer text, list_id text, first_name text, source text, subscribed_at double precision)
+      ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
+        subscribed_at = excluded.subscribed_at
+      RETURNING m.site, m.list_id, (m.xmax = 0) AS inserted
+    )
+    UPDATE lists l SET contact_count = l.contact_count + n.added
+    FROM (SELECT site, list_id, count(*) AS added FROM upserted WHERE inserted GROUP BY site, list_id) AS n
+    WHERE l.site = n.site AND l.id = n.list_id;
+  END IF;
+  IF json_array_length(plan->'removed_memberships') > 0 THEN
+    WITH removed AS (
+      DELETE FROM memberships m USING json_to_recordset(plan->'removed_memberships') AS x(site text, customer text, list_id text)
+      WHERE m.site = x.site AND m.customer = x.customer AND m.list_id = x.list_id
+      RETURNING m.site, m.list_id
+    )
+    UPDATE lists l SET contact_count = l.contact_count - n.gone
+    FROM (SELECT site, list_id, count(*) AS gone FROM removed GROUP BY site, list_id) AS n
+    WHERE l.site = n.site AND l.id = n.list_id;
+  END IF;
+
+  IF json_array_length(plan->'session_annotations') > 0 THEN
+    UPDATE sessions s SET
+      payment_date = CASE WHEN x.set_payment THEN x.payment_date ELSE s.payment_date END,
+      fulfillment_date = CASE WHEN x.set_fulfillment THEN x.fulfillment_date ELSE s.fulfillment_date END,
+      delivery_date = CASE WHEN x.set_delivery THEN x.delivery_date ELSE s.delivery_date END,
+      written_at = now
+    FROM json_to_recordset(plan->'session_annotations') AS x(site text, id text, set_payment boolean, payment_date text,
+      set_fulfillment boolean, fulfillment_date text, set_delivery boolean, delivery_date text)
+    WHERE s.site = x.site AND s.id = x.id;
   END IF;
 
   IF json_array_length(plan->'metadata_cleared') > 0 THEN

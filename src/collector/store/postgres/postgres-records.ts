@@ -6,10 +6,12 @@
  * postgres-migrations.ts) and COMMIT; every round trip costs system calls on both sides.
  */
 import type { ClientBase, Pool } from 'pg';
-import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
+import { phoneKey } from '../../domain/phone';
+import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
 import type { SiteEvent } from '../../domain/assemble-events';
-import type { RecordReader, RecordTx } from '../engine';
+import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
+import { isPostgresCursor, waitForHorizon } from './postgres-export';
 import type { SessionRow } from '../store';
 
 type Row = Record<string, unknown>;
@@ -20,6 +22,20 @@ const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, cam
 const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
   journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
+const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
+const MEMBERSHIP_COLUMNS = 'site, customer, list_id, first_name, source, subscribed_at, custom_fields';
+const LIST_COLUMNS = 'site, id, name, created_at, contact_count';
+
+const toMembership = (row: Row): Membership => ({
+  site: row.site as string,
+  customer: row.customer as string,
+  list_id: row.list_id as string,
+  first_name: row.first_name as string | null,
+  source: row.source as string | null,
+  subscribed_at: row.subscribed_at as number,
+  custom_fields: JSON.parse(row.custom_fields as string),
+});
+const toList = ({ site, id, name, created_at, contact_count }: Row): ListRecord => ({ site, id, name, created_at, contact_count }) as ListRecord;
 
 const toOrder = (row: Row): OrderHeader => ({
   ...(row as unknown as OrderHeader),
@@ -64,7 +80,11 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
   const apply = async (plan: WritePlan, now: number): Promise<void> => {
     const tags = [...plan.tags.values()];
     const body = {
-      customers: [...plan.customers.values()].map((customer) => ({ ...customer, profile: JSON.stringify(customer.profile) })),
+      customers: [...plan.customers.values()].map((customer) => ({
+        ...customer,
+        profile: JSON.stringify(customer.profile),
+        phone_key: phoneKey(customer.profile.phone),
+      })),
       visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
       sessions: [...plan.sessions.values()],
       session_emails: [...plan.sessions.values()].filter((session) => session.email_replaces).map(({ site, id, email }) => ({ site, id, email })),
@@ -74,9 +94,24 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         site: line.site, order_id: line.order, product_id: line.product_id, seq: line.seq, position: line.position,
         item: line.item && JSON.stringify(line.item),
       })),
-      tag_owners: tags.map(({ site, customer }) => ({ site, customer })),
-      tags: tags.flatMap(({ site, customer, tags: list }) => list.map((tag, position) => ({ site, customer, position, tag }))),
-      memberships: [...plan.memberships.values()],
+      tag_owners: tags.map(({ site, customer, kind }) => ({ site, customer, kind })),
+      tags: tags.flatMap(({ site, customer, kind, tags: list }) => list.map((tag, position) => ({ site, customer, kind, position, tag }))),
+      lists: [...plan.lists.values()],
+      memberships: [...plan.memberships.values()]
+        .filter((m) => m.custom_fields !== null)
+        .map((m) => ({ ...m, custom_fields: JSON.stringify(m.custom_fields) })),
+      memberships_keeping_fields: [...plan.memberships.values()].filter((m) => m.custom_fields === null),
+      removed_memberships: [...plan.removedMemberships.values()],
+      session_annotations: [...plan.sessionAnnotations.values()].map((note) => ({
+        site: note.site,
+        id: note.id,
+        set_payment: note.payment_date !== undefined,
+        payment_date: note.payment_date ?? null,
+        set_fulfillment: note.fulfillment_date !== undefined,
+        fulfillment_date: note.fulfillment_date ?? null,
+        set_delivery: note.delivery_date !== undefined,
+        delivery_date: note.delivery_date ?? null,
+      })),
       metadata_cleared: [...plan.metadata.cleared.values()],
       metadata_moved: plan.metadata.moved,
       metadata: [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
@@ -100,6 +135,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
             items: request.items.map(([site, order, product]) => ({ site, order_id: order, product_id: product })),
             emails: request.emails.map(([site, email]) => ({ site, email })),
             owners: request.owners.map(([site, owner]) => ({ site, owner })),
+            lists: request.lists.map(([site, id]) => ({ site, id })),
             held: [...request.locks],
           }),
         ],
@@ -115,6 +151,8 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         items: prepared.items.map(toItem),
         customers: prepared.customers.map(toCustomer),
         metadataKeys: prepared.keys as unknown as [string, string, string][],
+        lists: prepared.lists.map(toList),
+        listCounts: (prepared.list_counts as unknown as [string, number][]).map(([site, count]) => [site, Number(count)]),
       };
     },
     async tryLock(names) {
@@ -164,6 +202,22 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
           email,
         ])
       ).map(toOrder),
+    lists: async (keys) =>
+      (await byKeys(`SELECT ${LIST_COLUMNS} FROM lists JOIN unnest($1::text[], $2::text[]) AS k(site, id) USING (site, id)`, keys, 2)).map(toList),
+    listCount: async (site) => Number((await rows('SELECT count(*) AS n FROM lists WHERE site = $1', [site]))[0].n),
+    memberships: async (keys) =>
+      (
+        await byKeys(
+          `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(site, customer, list_id) USING (site, customer, list_id)`,
+          keys,
+          3,
+        )
+      ).map(toMembership),
+    tags: async (site, customer, kind) =>
+      (await rows('SELECT tag FROM customer_tags WHERE site = $1 AND customer = $2 AND kind = $3 ORDER BY position', [site, customer, kind])).map(
+        (row) => row.tag as string,
+      ),
+    sessionExists: async (site, id) => (await rows('SELECT 1 FROM sessions WHERE site = $1 AND id = $2', [site, id])).length > 0,
     metadataKeys: async (owners) =>
       (await byKeys('SELECT site, owner, key FROM metadata JOIN unnest($1::text[], $2::text[]) AS k(site, owner) USING (site, owner)', owners, 2)).map(
         (row): [string, string, string] => [row.site as string, row.owner as string, row.key as string],
@@ -179,7 +233,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
   const recentSql = (table: string, bySite: boolean): string =>
     `SELECT site, id FROM ${table} ${bySite ? 'WHERE site = $2' : ''} ORDER BY written_at DESC LIMIT $1`;
   return {
-    session: async (site, id) => (await one(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])) as SessionRow | undefined,
+    session: async (site, id) => (await one(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])) as SessionRow | undefined,
     async order(site, id) {
       const row = await one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND id = $2`, [site, id]);
       return row && toOrder(row);
@@ -196,14 +250,47 @@ export function createPostgresReader(pool: Pool): RecordReader {
       const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND id = $2`, [site, id]);
       return row && toCustomer(row);
     },
-    tags: async (site, customer) =>
-      (await rows('SELECT tag FROM customer_tags WHERE site = $1 AND customer = $2 ORDER BY position', [site, customer])).map((row) => row.tag as string),
+    tags: async (site, customer, kind) =>
+      (await rows('SELECT tag FROM customer_tags WHERE site = $1 AND customer = $2 AND kind = $3 ORDER BY position', [site, customer, kind])).map(
+        (row) => row.tag as string,
+      ),
     memberships: async (site, customer, limit) =>
-      (await rows('SELECT * FROM memberships WHERE site = $1 AND customer = $2 ORDER BY subscribed_at DESC, list_id LIMIT $3', [
-        site,
-        customer,
-        limit,
-      ])) as unknown as Membership[],
+      (
+        await rows(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = $1 AND customer = $2 ORDER BY subscribed_at DESC, list_id LIMIT $3`, [
+          site,
+          customer,
+          limit,
+        ])
+      ).map(toMembership),
+    async customerByPhone(site, key) {
+      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 ORDER BY created_at, id LIMIT 1`, [site, key]);
+      return row && toCustomer(row);
+    },
+    list: async (site, id) => {
+      const row = await one(`SELECT ${LIST_COLUMNS} FROM lists WHERE site = $1 AND id = $2`, [site, id]);
+      return row && toList(row);
+    },
+    pageLists: (site, page) =>
+      pageRows(
+        pool,
+        'SELECT l.tx::text AS tx FROM lists l WHERE l.site = $1 ORDER BY l.tx DESC, l.seq DESC LIMIT 1',
+        [site],
+        `SELECT l.tx::text AS tx, l.seq, l.site, l.id, l.name, l.created_at, l.contact_count FROM lists l WHERE l.site = $1`,
+        'l',
+        page,
+        toList,
+      ),
+    pageContacts: (site, listId, page) =>
+      pageRows(
+        pool,
+        'SELECT m.tx::text AS tx FROM memberships m WHERE m.site = $1 AND m.list_id = $2 ORDER BY m.tx DESC, m.seq DESC LIMIT 1',
+        [site, listId],
+        `SELECT m.tx::text AS tx, m.seq, m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at, m.custom_fields, c.email
+         FROM memberships m JOIN customers c ON c.site = m.site AND c.id = m.customer WHERE m.site = $1 AND m.list_id = $2`,
+        'm',
+        page,
+        (row): ContactRow => ({ ...toMembership(row), email: row.email as string }),
+      ),
     metadata: async (site, owner) =>
       (await rows('SELECT key, value FROM metadata WHERE site = $1 AND owner = $2 ORDER BY key COLLATE "C"', [site, owner])).map(
         (row): [string, string] => [row.key as string, row.value as string],
@@ -214,4 +301,34 @@ export function createPostgresReader(pool: Pool): RecordReader {
         row.id as string,
       ]),
   };
+}
+
+/**
+ * A page of a listing in (tx, seq) order, below the oldest running transaction (as exports read,
+ * see postgres-export.ts), so that a row another node inserts meanwhile never lands behind a
+ * page already given. `newestSql` finds the listing's newest row, whose transaction the page
+ * waits (briefly) to see ended; `selectSql` selects rows with `$1`… as `params`.
+ */
+async function pageRows<T>(
+  pool: Pool,
+  newestSql: string,
+  params: unknown[],
+  selectSql: string,
+  alias: string,
+  page: PageRequest,
+  map: (row: Row) => T,
+): Promise<RowPage<T>> {
+  await waitForHorizon(pool, newestSql, params);
+  const [tx, seq] = page.cursor !== undefined && isPostgresCursor(page.cursor) ? page.cursor.split('.') : ['0', '0'];
+  const n = params.length;
+  const { rows } = await pool.query(
+    `${selectSql} AND (${alias}.tx, ${alias}.seq) > ($${n + 1}::xid8, $${n + 2}::bigint)
+       AND ${alias}.tx < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY ${alias}.tx, ${alias}.seq LIMIT $${n + 3} OFFSET $${n + 4}`,
+    [...params, tx, seq, page.limit + 1, page.cursor !== undefined ? 0 : page.offset ?? 0],
+  );
+  const more = rows.length > page.limit;
+  const shown = more ? rows.slice(0, page.limit) : rows;
+  const last = shown[shown.length - 1];
+  return { rows: shown.map(map), next: more ? `${last.tx}.${last.seq}` : null };
 }

@@ -11,6 +11,7 @@
  * (several requests share one transaction) keeps cheap.
  */
 import type { Database } from 'better-sqlite3';
+import { phoneKey } from '../../domain/phone';
 
 export type SyncMode = 'full' | 'normal';
 
@@ -105,6 +106,9 @@ CREATE TABLE sessions (
   product_views INTEGER NOT NULL,
   events INTEGER NOT NULL,
   last_url TEXT NOT NULL,
+  payment_date TEXT,             -- annotations of the REST API (PUT sessions/{id}/)
+  fulfillment_date TEXT,
+  delivery_date TEXT,
   written_at INTEGER NOT NULL,
   PRIMARY KEY (site, id)
 );
@@ -161,31 +165,45 @@ CREATE TABLE customers (
   is_opted_in INTEGER NOT NULL,
   opt_in_date TEXT,
   journeys_cancelled_at TEXT,
+  phone_key TEXT,                -- the profile's phone in E.164 form, for by_phone
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   written_at INTEGER NOT NULL,
   PRIMARY KEY (site, id)
 );
 CREATE UNIQUE INDEX customers_email ON customers (site, email);
+CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
 CREATE TABLE customer_tags (
   site TEXT NOT NULL,
   customer TEXT NOT NULL,
+  kind TEXT NOT NULL,            -- tag, or preference (email topics)
   position INTEGER NOT NULL,
   tag TEXT NOT NULL,
-  PRIMARY KEY (site, customer, position)
+  PRIMARY KEY (site, customer, kind, position)
 ) WITHOUT ROWID;
-CREATE TABLE memberships (
+CREATE TABLE lists (             -- rowid: the order lists are paged in
+  site TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  contact_count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (site, id)
+);
+CREATE INDEX lists_page ON lists (site);
+CREATE TABLE memberships (       -- rowid: the order a list's contacts are paged in
   site TEXT NOT NULL,
   customer TEXT NOT NULL,
   list_id TEXT NOT NULL,
   first_name TEXT,
   source TEXT,
   subscribed_at REAL NOT NULL,
+  custom_fields TEXT NOT NULL DEFAULT '{}',
   PRIMARY KEY (site, customer, list_id)
-) WITHOUT ROWID;
+);
 CREATE INDEX memberships_newest ON memberships (site, customer, subscribed_at);
+CREATE INDEX memberships_page ON memberships (site, list_id);
 CREATE TABLE metadata (
   site TEXT NOT NULL,
   owner TEXT NOT NULL,           -- kind:id (order, session, customer, visitor, opt_in)
@@ -220,7 +238,8 @@ function migrateV1Documents(db: Database): void {
   };
 
   db.prepare(
-    `INSERT INTO sessions SELECT site, id, visitor, email, first_seen, last_seen, page_views, 0, events, last_url, updated_at FROM sessions_v1`,
+    `INSERT INTO sessions (site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, written_at)
+     SELECT site, id, visitor, email, first_seen, last_seen, page_views, 0, events, last_url, updated_at FROM sessions_v1`,
   ).run();
   for (const row of pagesOf(db, 'sessions_v1', 'metadata'))
     metadataRows(row.site as string, `session:${row.id}`, JSON.parse(row.metadata as string));
@@ -258,9 +277,9 @@ function migrateV1Documents(db: Database): void {
 
   const customer = db.prepare(
     `INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-       journeys_cancelled_at, created_at, updated_at, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       journeys_cancelled_at, phone_key, created_at, updated_at, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const tag = db.prepare('INSERT INTO customer_tags (site, customer, position, tag) VALUES (?, ?, ?, ?)');
+  const tag = db.prepare("INSERT INTO customer_tags (site, customer, kind, position, tag) VALUES (?, ?, 'tag', ?, ?)");
   const membership = db.prepare(
     'INSERT OR REPLACE INTO memberships (site, customer, list_id, first_name, source, subscribed_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -269,7 +288,8 @@ function migrateV1Documents(db: Database): void {
     const { tags, metadata, ...profile } = record.profile;
     customer.run(
       record.site, record.id, record.email, JSON.stringify(profile), record.is_unsubscribed ? 1 : 0, record.unsubscribe_date,
-      record.is_opted_in ? 1 : 0, record.opt_in_date, record.journeys_cancelled_at, record.created_at, record.updated_at, row.updated_at ?? now,
+      record.is_opted_in ? 1 : 0, record.opt_in_date, record.journeys_cancelled_at, phoneKey(profile.phone), record.created_at, record.updated_at,
+      row.updated_at ?? now,
     );
     ((tags as string[] | undefined) ?? []).forEach((text, position) => tag.run(record.site, record.id, position, text));
     metadataRows(record.site as string, `customer:${record.id}`, metadata);
@@ -277,6 +297,9 @@ function migrateV1Documents(db: Database): void {
     for (const list of record.lists)
       membership.run(record.site, record.id, list.list_id, list.first_name, list.source, list.subscribed_at);
   }
+  // Every list a membership names, in the order its first member joined.
+  db.exec(`INSERT INTO lists (site, id, name, created_at, contact_count)
+    SELECT site, list_id, list_id, CAST(min(subscribed_at) AS INTEGER), count(*) FROM memberships GROUP BY site, list_id ORDER BY min(subscribed_at)`);
   db.exec('DROP TABLE sessions_v1; DROP TABLE visitors_v1; DROP TABLE orders_v1; DROP TABLE customers_v1;');
 }
 

@@ -3,9 +3,10 @@
  * as prepared statements. The only place that converts between rows and domain records.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { CustomerRow, ItemRow, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
+import { phoneKey } from '../../domain/phone';
+import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
-import type { RecordReader, RecordTx } from '../engine';
+import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
 import { prepareBatchStepByStep } from '../prepare-batch';
 import type { SessionRow } from '../store';
 
@@ -16,6 +17,17 @@ const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, cam
 const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
   journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
+const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
+const MEMBERSHIP_COLUMNS = 'site, customer, list_id, first_name, source, subscribed_at, custom_fields';
+
+const toMembership = (row: Row): Membership => ({ ...(row as unknown as Membership), custom_fields: JSON.parse(row.custom_fields as string) });
+
+/** A page of `limit` rows from `limit + 1` read: the extra one only says there is a next page. */
+function pageOf<T>(rows: Row[], limit: number, map: (row: Row) => T): RowPage<T> {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return { rows: page.map(map), next: more ? String(page[page.length - 1].cursor) : null };
+}
 
 export const toOrder = (row: Row): OrderHeader => ({
   ...(row as unknown as OrderHeader),
@@ -64,11 +76,16 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ? AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`,
     ),
     metadataKeys: db.prepare('SELECT key FROM metadata WHERE site = ? AND owner = ?').pluck(),
+    list: db.prepare('SELECT site, id, name, created_at, contact_count FROM lists WHERE site = ? AND id = ?'),
+    listCount: db.prepare('SELECT count(*) FROM lists WHERE site = ?').pluck(),
+    membership: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? AND list_id = ?`),
+    tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? AND kind = ? ORDER BY position').pluck(),
+    sessionExists: db.prepare('SELECT 1 FROM sessions WHERE site = ? AND id = ?').pluck(),
 
     upsertCustomer: db.prepare(
-      `INSERT INTO customers (${CUSTOMER_COLUMNS}, written_at) VALUES (@site, @id, @email, @profile, @is_unsubscribed,
-         @unsubscribe_date, @is_opted_in, @opt_in_date, @journeys_cancelled_at, @created_at, @updated_at, @written_at)
-       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile,
+      `INSERT INTO customers (${CUSTOMER_COLUMNS}, phone_key, written_at) VALUES (@site, @id, @email, @profile, @is_unsubscribed,
+         @unsubscribe_date, @is_opted_in, @opt_in_date, @journeys_cancelled_at, @created_at, @updated_at, @phone_key, @written_at)
+       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile, phone_key = excluded.phone_key,
          is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
          is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
          journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at`,
@@ -106,12 +123,26 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       `INSERT INTO order_items (site, order_id, product_id, seq, position, item) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (site, order_id, product_id) DO UPDATE SET seq = excluded.seq, position = excluded.position, item = excluded.item`,
     ),
-    clearTags: db.prepare('DELETE FROM customer_tags WHERE site = ? AND customer = ?'),
-    insertTag: db.prepare('INSERT INTO customer_tags (site, customer, position, tag) VALUES (?, ?, ?, ?)'),
-    upsertMembership: db.prepare(
-      `INSERT INTO memberships (site, customer, list_id, first_name, source, subscribed_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (site, customer, list_id) DO UPDATE SET first_name = excluded.first_name, source = excluded.source,
-         subscribed_at = excluded.subscribed_at`,
+    clearTags: db.prepare('DELETE FROM customer_tags WHERE site = ? AND customer = ? AND kind = ?'),
+    insertTag: db.prepare('INSERT INTO customer_tags (site, customer, kind, position, tag) VALUES (?, ?, ?, ?, ?)'),
+    ensureList: db.prepare('INSERT OR IGNORE INTO lists (site, id, name, created_at) VALUES (@site, @id, @name, @created_at)'),
+    insertMembership: db.prepare(
+      `INSERT OR IGNORE INTO memberships (${MEMBERSHIP_COLUMNS}) VALUES (@site, @customer, @list_id, @first_name, @source, @subscribed_at, @custom_fields)`,
+    ),
+    updateMembership: db.prepare(
+      `UPDATE memberships SET first_name = @first_name, source = @source, subscribed_at = @subscribed_at,
+         custom_fields = CASE WHEN @keep_fields THEN custom_fields ELSE @custom_fields END
+       WHERE site = @site AND customer = @customer AND list_id = @list_id`,
+    ),
+    deleteMembership: db.prepare('DELETE FROM memberships WHERE site = ? AND customer = ? AND list_id = ?'),
+    countContacts: db.prepare('UPDATE lists SET contact_count = contact_count + ? WHERE site = ? AND id = ?'),
+    annotateSession: db.prepare(
+      `UPDATE sessions SET
+         payment_date = CASE WHEN @set_payment THEN @payment_date ELSE payment_date END,
+         fulfillment_date = CASE WHEN @set_fulfillment THEN @fulfillment_date ELSE fulfillment_date END,
+         delivery_date = CASE WHEN @set_delivery THEN @delivery_date ELSE delivery_date END,
+         written_at = @written_at
+       WHERE site = @site AND id = @id`,
     ),
     clearMetadata: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ?'),
     moveMetadata: db.prepare(
@@ -135,6 +166,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
         profile: JSON.stringify(customer.profile),
         is_unsubscribed: +customer.is_unsubscribed,
         is_opted_in: +customer.is_opted_in,
+        phone_key: phoneKey(customer.profile.phone),
         written_at: now,
       });
     for (const visitor of plan.visitors.values())
@@ -146,11 +178,31 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     for (const { site, order } of plan.clearedItems.values()) q.clearItems.run(site, order);
     for (const line of plan.items.values())
       q.upsertItem.run(line.site, line.order, line.product_id, line.seq, line.position, line.item && JSON.stringify(line.item));
-    for (const { site, customer, tags } of plan.tags.values()) {
-      q.clearTags.run(site, customer);
-      tags.forEach((tag, position) => q.insertTag.run(site, customer, position, tag));
+    for (const { site, customer, kind, tags } of plan.tags.values()) {
+      q.clearTags.run(site, customer, kind);
+      tags.forEach((tag, position) => q.insertTag.run(site, customer, kind, position, tag));
     }
-    for (const m of plan.memberships.values()) q.upsertMembership.run(m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at);
+    for (const list of plan.lists.values()) q.ensureList.run(list);
+    for (const m of plan.memberships.values()) {
+      const row = { ...m, custom_fields: JSON.stringify(m.custom_fields ?? {}), keep_fields: +(m.custom_fields === null) };
+      // A new contact counts into its list; a known one is updated in place (its page position stays).
+      if (q.insertMembership.run(row).changes) q.countContacts.run(1, m.site, m.list_id);
+      else q.updateMembership.run(row);
+    }
+    for (const m of plan.removedMemberships.values())
+      if (q.deleteMembership.run(m.site, m.customer, m.list_id).changes) q.countContacts.run(-1, m.site, m.list_id);
+    for (const note of plan.sessionAnnotations.values())
+      q.annotateSession.run({
+        site: note.site,
+        id: note.id,
+        set_payment: +(note.payment_date !== undefined),
+        payment_date: note.payment_date ?? null,
+        set_fulfillment: +(note.fulfillment_date !== undefined),
+        fulfillment_date: note.fulfillment_date ?? null,
+        set_delivery: +(note.delivery_date !== undefined),
+        delivery_date: note.delivery_date ?? null,
+        written_at: now,
+      });
     for (const { site, owner } of plan.metadata.cleared.values()) q.clearMetadata.run(site, owner);
     for (const { site, from, to, keys } of plan.metadata.moved) {
       q.moveMetadata.run({ site, from, to, keys: JSON.stringify(keys) });
@@ -182,6 +234,11 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     },
     openOrders: async (site, email) => (q.openOrders.all(site, email) as Row[]).map(toOrder),
     metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
+    lists: async (keys) => present(keys.map(([site, id]) => get(q.list, site, id))) as unknown as ListRecord[],
+    listCount: async (site) => q.listCount.get(site) as number,
+    memberships: async (keys) => present(keys.map(([site, customer, list]) => get(q.membership, site, customer, list))).map(toMembership),
+    tags: async (site, customer, kind) => q.tags.all(site, customer, kind) as string[],
+    sessionExists: async (site, id) => q.sessionExists.get(site, id) !== undefined,
     apply: async (plan, now) => apply(plan, now),
   };
   return tx;
@@ -190,16 +247,30 @@ export function createSqliteRecordTx(db: Database): RecordTx {
 /** The RecordReader over a connection that sees only committed data. */
 export function createSqliteReader(db: Database): RecordReader {
   const q = {
-    session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
+    session: db.prepare(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
+    customerByPhone: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? ORDER BY created_at, id LIMIT 1`),
+    list: db.prepare('SELECT site, id, name, created_at, contact_count FROM lists WHERE site = ? AND id = ?'),
+    listsAfter: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? AND rowid > ? ORDER BY rowid LIMIT ?'),
+    listsOffset: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? ORDER BY rowid LIMIT ? OFFSET ?'),
+    contactsAfter: db.prepare(
+      `SELECT m.rowid AS cursor, m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at, m.custom_fields, c.email
+       FROM memberships m JOIN customers c ON c.site = m.site AND c.id = m.customer
+       WHERE m.site = ? AND m.list_id = ? AND m.rowid > ? ORDER BY m.rowid LIMIT ?`,
+    ),
+    contactsOffset: db.prepare(
+      `SELECT m.rowid AS cursor, m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at, m.custom_fields, c.email
+       FROM memberships m JOIN customers c ON c.site = m.site AND c.id = m.customer
+       WHERE m.site = ? AND m.list_id = ? ORDER BY m.rowid LIMIT ? OFFSET ?`,
+    ),
     order: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND id = ?`),
     items: db.prepare(
       'SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND item IS NOT NULL ORDER BY position LIMIT ?',
     ),
     customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
-    tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? ORDER BY position').pluck(),
+    tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? AND kind = ? ORDER BY position').pluck(),
     memberships: db.prepare(
-      'SELECT site, customer, list_id, first_name, source, subscribed_at FROM memberships WHERE site = ? AND customer = ? ORDER BY subscribed_at DESC, list_id LIMIT ?',
+      `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? ORDER BY subscribed_at DESC, list_id LIMIT ?`,
     ),
     metadata: db.prepare('SELECT key, value FROM metadata WHERE site = ? AND owner = ? ORDER BY key').raw(),
   };
@@ -223,8 +294,25 @@ export function createSqliteReader(db: Database): RecordReader {
       const row = q.customerById.get(site, id) as Row | undefined;
       return row && toCustomer(row);
     },
-    tags: async (site, customer) => q.tags.all(site, customer) as string[],
-    memberships: async (site, customer, limit) => q.memberships.all(site, customer, limit) as Membership[],
+    tags: async (site, customer, kind) => q.tags.all(site, customer, kind) as string[],
+    memberships: async (site, customer, limit) => (q.memberships.all(site, customer, limit) as Row[]).map(toMembership),
+    customerByPhone: async (site, key) => {
+      const row = q.customerByPhone.get(site, key) as Row | undefined;
+      return row && toCustomer(row);
+    },
+    list: async (site, id) => q.list.get(site, id) as ListRecord | undefined,
+    pageLists: async (site, page) => {
+      const rows = (page.cursor !== undefined
+        ? q.listsAfter.all(site, Number(page.cursor), page.limit + 1)
+        : q.listsOffset.all(site, page.limit + 1, page.offset ?? 0)) as Row[];
+      return pageOf(rows, page.limit, ({ cursor: _cursor, ...list }) => list as unknown as ListRecord);
+    },
+    pageContacts: async (site, listId, page) => {
+      const rows = (page.cursor !== undefined
+        ? q.contactsAfter.all(site, listId, Number(page.cursor), page.limit + 1)
+        : q.contactsOffset.all(site, listId, page.limit + 1, page.offset ?? 0)) as Row[];
+      return pageOf(rows, page.limit, ({ cursor: _cursor, ...row }): ContactRow => ({ ...toMembership(row), email: row.email as string }));
+    },
     metadata: async (site, owner) => q.metadata.all(site, owner) as [string, string][],
     recent: async (kind, site, limit) =>
       (site === undefined ? recent[kind][0].all(limit) : recent[kind][1].all(site, limit)) as [string, string][],
