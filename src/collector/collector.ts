@@ -91,7 +91,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const access = createDashboardAccess({ sites, adminToken: options.adminToken, production: !!options.production, proxies });
   const handler = createRouter({
     ingest: createIngestHandler({ sites, store, log }),
-    rest: createRestHandler({ sites, store }),
+    rest: createRestHandler({ sites, store, proxies }),
     inspector: createInspectorHandler({ access, proxies, feed, assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
     distDir: options.distDir,
     publicDir: options.publicDir,

@@ -63,6 +63,9 @@ export interface CustomerJson {
   opt_in_date: string | null;
   opt_in_info: Record<string, string>;
   metadata: Record<string, unknown>;
+  /** Whether `customer/cancel/` stopped the customer's journeys, and when (ISO 8601). */
+  journeys_cancelled: boolean;
+  journeys_cancelled_at: string | null;
 }
 
 /** One page of `GET /api/v1/{site}/events/`. */

@@ -40,6 +40,8 @@ describe('customer endpoints', () => {
       'id', 'email', 'first_name', 'last_name', 'phone', 'timezone', 'age', 'gender', 'language',
       'address1', 'address2', 'address3', 'city', 'state', 'postal_code', 'country', 'birthdate',
       'tags', 'is_unsubscribed', 'unsubscribe_date', 'is_opted_in', 'opt_in_date', 'opt_in_info', 'metadata',
+      // Beyond seed 000's example: whether customer/cancel/ stopped the journeys, and when.
+      'journeys_cancelled', 'journeys_cancelled_at',
     ]);
     expect(customer).toMatchObject({ ...FULL, is_unsubscribed: false, unsubscribe_date: null, is_opted_in: false, opt_in_date: null, opt_in_info: {} });
     expect(customer.id).toMatch(/^[0-9a-f]{24}$/);

@@ -19,7 +19,7 @@ const TEXT_FIELDS: ReadonlySet<string> = new Set([
 
 /** Fields of the response shape that clients may send back unchanged; they are ignored. */
 const READ_ONLY: ReadonlySet<string> = new Set([
-  'id', 'is_unsubscribed', 'unsubscribe_date', 'is_opted_in', 'opt_in_date', 'opt_in_info',
+  'id', 'is_unsubscribed', 'unsubscribe_date', 'is_opted_in', 'opt_in_date', 'opt_in_info', 'journeys_cancelled', 'journeys_cancelled_at',
 ]);
 
 const KNOWN: ReadonlySet<string> = new Set(['age', 'gender', 'language', 'birthdate', 'tags', 'metadata']);

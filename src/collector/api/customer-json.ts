@@ -1,6 +1,7 @@
 /**
- * The customer as the REST API returns it: exactly the fields of seed 000's example response,
- * with "" for unknown text fields and null for unknown dates and age, like the example.
+ * The customer as the REST API returns it: the fields of seed 000's example response, with ""
+ * for unknown text fields and null for unknown dates and age, like the example, plus whether
+ * its journeys were cancelled.
  */
 import type { CustomerJson } from '../../node/types';
 import type { CustomerRecord } from '../store/store';
@@ -33,5 +34,8 @@ export function toCustomerJson(record: CustomerRecord): CustomerJson {
     opt_in_date: record.opt_in_date,
     opt_in_info: record.opt_in_info,
     metadata: profile.metadata ?? {},
+    // Not in seed 000's example: whether customer/cancel/ stopped the customer's journeys, and when.
+    journeys_cancelled: record.journeys_cancelled_at !== null,
+    journeys_cancelled_at: record.journeys_cancelled_at,
   };
 }

@@ -1,41 +1,38 @@
 /**
- * Entry of the REST API: route, site, method, body (at most 1 MB), signature, then the action.
- * Order matters: nothing about the request is looked at before the signature checks out,
- * except what is needed to check it. No CORS: this API is for the merchant's servers.
+ * Entry of the REST APIs: route (404/405 from the route table), body (at most 1 MB),
+ * authentication, JSON, then the handler. Nothing about the request is used before its
+ * credentials check out, except what checking them needs. No CORS: these APIs are for the
+ * merchant's servers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestTarget } from '../http/request-target';
 import { HttpError, readBody, replyError } from '../http/http-io';
 import { parseJsonBody } from '../http/json-body';
+import type { ProxyTrust } from '../http/proxy-trust';
+import type { RequestTarget } from '../http/request-target';
 import type { SiteRegistry } from '../sites';
 import type { Store } from '../store/store';
-import { authProblem } from './auth';
-import { REST_ACTIONS } from './rest-actions';
-import { ACTION_METHODS, matchRestRoute } from './rest-routes';
+import { authenticate } from './auth';
+import { matchRoute } from './route-table';
 
 export interface RestDeps {
   sites: () => SiteRegistry;
   store: Store;
+  proxies: ProxyTrust;
 }
 
-/** Handles `req` when it is a REST route; resolves false when it is not one. */
+/** Handles `req` when it is under /api/; resolves false when no route has its path. */
 export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: RequestTarget, segments: string[]) => Promise<boolean>;
 
-export function createRestHandler({ sites, store }: RestDeps): RestHandler {
+export function createRestHandler({ sites, store, proxies }: RestDeps): RestHandler {
   return async (req, res, url, segments) => {
     const method = req.method ?? 'GET';
-    const route = matchRestRoute(segments, method);
-    if (!route) return false;
-    const allowed = route.action == 'customer_get' || route.action == 'customer_update' ? 'GET, PUT' : ACTION_METHODS[route.action];
-    if (!allowed.split(', ').includes(method)) {
-      replyError(res, 405, `use ${allowed}`, { allow: allowed });
+    const match = matchRoute(method, segments);
+    if (match.kind == 'none') return false;
+    if (match.kind == 'method') {
+      replyError(res, 405, `use ${match.allow.join(', ')}`, { allow: match.allow.join(', ') });
       return true;
     }
-    const site = sites().byId(route.site);
-    if (!site) {
-      replyError(res, 403, 'unknown site');
-      return true;
-    }
+    const { route, params } = match;
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -43,9 +40,14 @@ export function createRestHandler({ sites, store }: RestDeps): RestHandler {
       if (error instanceof HttpError) replyError(res, error.status, error.reason, error.headers);
       return true;
     }
-    const problem = authProblem(site, method, req.url ?? '/', body, req.headers.authorization);
-    if (problem) {
-      replyError(res, 403, problem);
+    const site = sites().byId(params.site);
+    const target = req.url ?? '/';
+    // The part of the target after the site's base: /api/1.0/site/{site}/ or /api/v2/{site}/.
+    const baseParts = route.pattern.indexOf(':site') + 1;
+    const relativeTarget = target.split('/').slice(baseParts + 1).join('/');
+    const auth = authenticate({ site, api: route.api, method, target, relativeTarget, body, header: req.headers.authorization });
+    if (!auth.ok || !site) {
+      replyError(res, auth.ok ? 403 : auth.status, auth.ok ? 'credentials not valid for this site' : auth.reason);
       return true;
     }
     let parsed: unknown;
@@ -57,7 +59,18 @@ export function createRestHandler({ sites, store }: RestDeps): RestHandler {
       }
       parsed = json.value;
     }
-    await REST_ACTIONS[route.action]({ res, store, route, body: parsed, query: url.searchParams });
+    const host = typeof req.headers.host == 'string' && /^[\w.:[\]-]+$/.test(req.headers.host) ? req.headers.host : 'localhost';
+    await route.handler({
+      req,
+      res,
+      store,
+      site,
+      params,
+      query: url.searchParams,
+      body: parsed,
+      origin: `${proxies.protocol(req)}://${host}`,
+      path: url.pathname,
+    });
     return true;
   };
 }

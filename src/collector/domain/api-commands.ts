@@ -26,9 +26,10 @@ const writeCustomer = (plan: WritePlan, customer: CustomerRow): CustomerRow => {
 
 /**
  * Converts open orders of `email`: all of them (`lead/convert`) or the latest by the shopper's
- * own clock (`customer/convert/`). With none open and a cart given (the shopper paid on another
- * device), the conversion is recorded as a new order. Resolves how many open orders converted,
- * or a reason when the conversion's cart metadata cannot be stored.
+ * own clock (`customer/convert/`, `customer/always_convert/`). With none open and a cart given
+ * (the shopper paid on another device), or always for always_convert, the conversion is recorded
+ * as a new order. Resolves how many open orders converted, or a reason when the conversion's
+ * cart metadata cannot be stored.
  */
 export function planApiConversion(
   plan: WritePlan,
@@ -36,7 +37,7 @@ export function planApiConversion(
     site: string;
     email: string;
     conversion: Conversion;
-    scope: 'all' | 'latest';
+    scope: 'all' | 'latest' | 'always';
     /** The email's open orders, latest first. */
     open: OrderHeader[];
     customer: CustomerState;
@@ -44,8 +45,9 @@ export function planApiConversion(
   },
 ): { converted: number } | { refused: string } {
   const { site, email, conversion, now } = input;
-  const targets = input.scope == 'latest' ? input.open.slice(0, 1) : input.open.slice();
-  if (!targets.length && (conversion.cart_data || conversion.cart_items?.length)) {
+  const targets = input.scope == 'all' ? input.open.slice() : input.open.slice(0, 1);
+  // Nothing open (the shopper paid on another device): a cart given, or always_convert, still records it.
+  if (!targets.length && (input.scope == 'always' || conversion.cart_data || conversion.cart_items?.length)) {
     targets.push({ ...createOrderHeader(site, `api:${randomBytes(8).toString('hex')}`, now), email });
     if (!input.customer.customer) writeCustomer(plan, createCustomerRow(site, email, now));
   }

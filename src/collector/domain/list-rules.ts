@@ -47,7 +47,7 @@ export function planContactAdd(
     createMissingList: boolean;
     now: number;
   },
-): { created: boolean; customer: CustomerRow } | { refused: string; status: 400 | 404 } {
+): { created: boolean; customer: CustomerRow; membership: Membership } | { refused: string; status: 400 | 404 } {
   const { site, listId, now } = input;
   if (!state.list) {
     if (!input.createMissingList) return { refused: 'no such list', status: 404 };
@@ -60,7 +60,7 @@ export function planContactAdd(
     plan.customers.set(keyOf(site, customer.id), customer);
   }
   noteChange(plan, site, 'customers', customer.email);
-  plan.memberships.set(keyOf(site, customer.id, listId), {
+  const membership: Membership = {
     site,
     customer: customer.id,
     list_id: listId,
@@ -68,8 +68,9 @@ export function planContactAdd(
     source: state.membership?.source ?? 'api',
     subscribed_at: state.membership?.subscribed_at ?? now,
     custom_fields: { ...state.membership?.custom_fields, ...input.customFields },
-  });
-  return { created: !state.membership, customer };
+  };
+  plan.memberships.set(keyOf(site, customer.id, listId), membership);
+  return { created: !state.membership, customer, membership };
 }
 
 /** `lists/{id}/contacts/remove/`: resolves whether the email was a contact of the list. */

@@ -5,10 +5,14 @@
  * change notifications for the dashboard after each commit.
  */
 import { planApiConversion, planCustomerFlags, planCustomerUpdate, planCustomerUpsert, type CustomerState } from '../domain/api-commands';
+import { createCustomerRow } from '../domain/customer-rules';
 import { keyOf, lockKey, ownerOf } from '../domain/keys';
-import type { MetadataKeys } from '../domain/metadata-rules';
+import { planContactAdd, planContactRemove, planListCreate } from '../domain/list-rules';
+import { metadataProblem, upsertMetadata, type MetadataKeys } from '../domain/metadata-rules';
+import { phoneKey } from '../domain/phone';
 import type { CustomerRow } from '../domain/records';
-import { createWritePlan, type WritePlan } from '../domain/write-plan';
+import { changeTags } from '../domain/tag-rules';
+import { createWritePlan, noteChange, planTags, type WritePlan } from '../domain/write-plan';
 import { writeBatches, type BatchInput } from './batch-writer';
 import { StoreUnavailableError, type Engine, type RecordTx } from './engine';
 import { createGroupCommit } from './group-commit';
@@ -82,6 +86,9 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
 
   const readCustomer = async (site: string, email: string) => (await models.customer(site, email))!;
 
+  const findCustomerRow = (site: string, idOrEmail: string) =>
+    idOrEmail.includes('@') ? engine.reads.customerByEmail(site, idOrEmail.trim().toLowerCase()) : engine.reads.customerById(site, idOrEmail);
+
   const store: Store = {
     insertBatch: (site, events) => batches.add({ site, events }),
 
@@ -141,6 +148,99 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
         planCustomerFlags(plan, state, { site, email, flags, now: Date.now() });
       });
       return readCustomer(site, email);
+    },
+
+    async getCustomerByPhone(site, phone) {
+      const key = phoneKey(phone);
+      const row = key === null ? undefined : await engine.reads.customerByPhone(site, key);
+      return row && models.customerRecord(row);
+    },
+
+    async getTags(site, idOrEmail, kind) {
+      const row = await findCustomerRow(site, idOrEmail);
+      return row && engine.reads.tags(site, row.id, kind);
+    },
+
+    async changeTags(site, idOrEmail, kind, change, tags, create) {
+      const email = idOrEmail.includes('@') ? idOrEmail.trim().toLowerCase() : (await engine.reads.customerById(site, idOrEmail))?.email;
+      if (!email) return 'not_found';
+      return customerWrite(site, [email], async (tx, plan) => {
+        let [customer] = await tx.customersByEmail([[site, email]]);
+        if (!customer) {
+          if (!create) return 'not_found' as const;
+          customer = createCustomerRow(site, email, Date.now());
+          plan.customers.set(keyOf(site, customer.id), customer);
+          noteChange(plan, site, 'customers', email);
+        }
+        const next = changeTags(await tx.tags(site, customer.id, kind), change, tags);
+        if (!Array.isArray(next)) return next;
+        planTags(plan, site, customer.id, kind, next);
+        noteChange(plan, site, 'customers', email);
+        return next;
+      });
+    },
+
+    getList: (site, id) => engine.reads.list(site, id),
+    listLists: (site, page) => engine.reads.pageLists(site, page),
+
+    async createList(site, name) {
+      // No lock: lists are only ever added, and nodes racing at the limit may pass it by a few.
+      const { result, plan } = await transactionWithLocks(engine, [], async (tx) => {
+        const plan = createWritePlan();
+        const result = planListCreate(plan, { site, name, listCount: await tx.listCount(site), now: Date.now() });
+        await tx.apply(plan, Date.now());
+        return { result, plan };
+      });
+      publish(plan);
+      return result;
+    },
+
+    async listContacts(site, listId, page) {
+      if (!(await engine.reads.list(site, listId))) return undefined;
+      return engine.reads.pageContacts(site, listId, page);
+    },
+
+    async addContact(site, listId, { email, firstName, customFields }, createMissingList) {
+      const outcome = await customerWrite(site, [email], async (tx, plan) => {
+        const [list] = await tx.lists([[site, listId]]);
+        const [customer] = await tx.customersByEmail([[site, email]]);
+        const [membership] = customer ? await tx.memberships([[site, customer.id, listId]]) : [];
+        const listCount = list ? 0 : await tx.listCount(site);
+        return planContactAdd(plan, { list, listCount, customer, membership }, {
+          site, listId, email, firstName, customFields, createMissingList, now: Date.now(),
+        });
+      });
+      if ('refused' in outcome) return outcome;
+      return { created: outcome.created, contact: { ...outcome.membership, email } };
+    },
+
+    async removeContact(site, listId, email) {
+      if (!(await engine.reads.list(site, listId))) return 'no_list';
+      return customerWrite(site, [email], async (tx, plan) => {
+        const [customer] = await tx.customersByEmail([[site, email]]);
+        const [membership] = customer ? await tx.memberships([[site, customer.id, listId]]) : [];
+        return planContactRemove(plan, { list: undefined, listCount: 0, customer, membership });
+      });
+    },
+
+    async annotateSession(site, id, annotation, metadata) {
+      const { result, plan } = await transactionWithLocks(engine, [lockKey(site, 'session', id)], async (tx) => {
+        const plan = createWritePlan();
+        if (!(await tx.sessionExists(site, id))) return { result: 'not_found' as const, plan };
+        const owner = ownerOf('session', id);
+        const keys: MetadataKeys = new Map();
+        for (const [s, o, key] of await tx.metadataKeys([[site, owner]])) keys.set(keyOf(s, o), (keys.get(keyOf(s, o)) ?? new Set<string>()).add(key));
+        const problem = metadata && metadataProblem(keys, site, owner, Object.keys(metadata));
+        if (problem) return { result: { refused: problem }, plan };
+        plan.sessionAnnotations.set(keyOf(site, id), { site, id, ...annotation });
+        if (metadata) upsertMetadata(plan, keys, site, owner, metadata);
+        noteChange(plan, site, 'sessions', id);
+        await tx.apply(plan, Date.now());
+        return { result: 'annotated' as const, plan };
+      });
+      publish(plan);
+      if (result != 'annotated') return result;
+      return (await models.session(site, id))!;
     },
 
     getSession: (site, id) => models.session(site, id),

@@ -5,7 +5,12 @@
 import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '../../protocol/types';
 import type { CustomerFlags } from '../domain/api-commands';
 import type { ProfilePatch } from '../domain/customer-rules';
-import type { OrderStatus, ProfileFields } from '../domain/records';
+import type { ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { TagChange } from '../domain/tag-rules';
+import type { ContactRow, PageRequest, RowPage } from './engine';
+
+export type { ListRecord, TagKind } from '../domain/records';
+export type { ContactRow, PageRequest, RowPage } from './engine';
 
 export type { OrderStatus } from '../domain/records';
 
@@ -107,8 +112,18 @@ export interface EventExportStream {
 
 /** A conversion applied through the REST API. */
 export interface ApiConversion extends Conversion {
-  /** `all`: every open order of the email (lead/convert); `latest`: the newest one (customer/convert). */
-  scope: 'all' | 'latest';
+  /**
+   * `all`: every open order of the email (lead/convert); `latest`: the newest one
+   * (customer/convert); `always`: the newest one, or a new converted order when none is open
+   * (customer/always_convert).
+   */
+  scope: 'all' | 'latest' | 'always';
+}
+
+/** A refusal of a write, with the status the API answers. */
+export interface Refusal {
+  refused: string;
+  status: 400 | 404;
 }
 
 export interface Store {
@@ -129,6 +144,39 @@ export interface Store {
   updateCustomer(site: string, idOrEmail: string, email: string, patch: ProfilePatch): Promise<CustomerRecord | 'not_found' | 'email_taken'>;
   /** Flags on the customer of `email` (created when missing: an unsubscribe must stick). */
   setCustomerFlags(site: string, email: string, flags: CustomerFlags): Promise<CustomerRecord>;
+  getCustomerByPhone(site: string, phone: string): Promise<CustomerRecord | undefined>;
+  /** A customer's tags of one kind; undefined when there is no such customer. */
+  getTags(site: string, idOrEmail: string, kind: TagKind): Promise<string[] | undefined>;
+  /** Replaces, adds or removes tags of one kind; creates the customer of an email when `create`. */
+  changeTags(
+    site: string,
+    idOrEmail: string,
+    kind: TagKind,
+    change: TagChange,
+    tags: string[],
+    create: boolean,
+  ): Promise<string[] | 'not_found' | { refused: string }>;
+  getList(site: string, id: string): Promise<ListRecord | undefined>;
+  listLists(site: string, page: PageRequest): Promise<RowPage<ListRecord>>;
+  createList(site: string, name: string): Promise<ListRecord | { refused: string }>;
+  /** A list's contacts; undefined when there is no such list. */
+  listContacts(site: string, listId: string, page: PageRequest): Promise<RowPage<ContactRow> | undefined>;
+  /** Adds (or updates) the contact `email`; `createMissingList` makes an unknown list (REST 1.0). */
+  addContact(
+    site: string,
+    listId: string,
+    contact: { email: string; firstName: string | null; customFields: Record<string, string> },
+    createMissingList: boolean,
+  ): Promise<{ created: boolean; contact: ContactRow } | Refusal>;
+  /** Removes the contact `email` of the list: whether it was one, or 'no_list'. */
+  removeContact(site: string, listId: string, email: string): Promise<boolean | 'no_list'>;
+  /** Sets a tracked session's dates and merges metadata into it. */
+  annotateSession(
+    site: string,
+    id: string,
+    annotation: Omit<SessionAnnotation, 'site' | 'id'>,
+    metadata: Record<string, string> | undefined,
+  ): Promise<SessionRecord | 'not_found' | { refused: string }>;
   getSession(site: string, id: string): Promise<SessionRecord | undefined>;
   /** One order; `listed` gives it as listings show it (its first lines, cut short). */
   getOrder(site: string, id: string, listed?: boolean): Promise<OrderRecord | undefined>;

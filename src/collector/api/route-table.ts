@@ -1,0 +1,107 @@
+/**
+ * Every REST endpoint in one table: method, path pattern, which API generation it belongs to
+ * (that decides how it authenticates) and its handler. 404 and 405 (with `Allow`) derive from
+ * the table; trailing slashes are optional (Rejoiner2 writes them, REST 1.0 does not). Pure
+ * apart from the handlers it lists.
+ */
+import type { RestHandlerFn } from './rest-context';
+import { conversionHandlers } from './handlers/conversions';
+import { customerHandlers } from './handlers/customers';
+import { exportHandler } from './handlers/export';
+import { listHandlers } from './handlers/lists';
+import { notKeptHandler } from './handlers/not-kept';
+import { pingHandler } from './handlers/ping';
+import { sessionHandler } from './handlers/sessions';
+import { tagHandlers } from './handlers/tags';
+
+/** REST 1.0 (signed only) or Rejoiner2 v1/v2 (signed, or the site's bearer token). */
+export type ApiGeneration = 'rest1' | 'rejoiner2';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Path segments; ":name" captures one (percent-decoded). Every pattern starts with its base and ":site". */
+  pattern: string[];
+  api: ApiGeneration;
+  handler: RestHandlerFn;
+}
+
+const rest1 = (method: Route['method'], path: string, handler: RestHandlerFn): Route[] => [
+  { method, pattern: ['api', '1.0', 'site', ':site', ...path.split('/')], api: 'rest1', handler },
+];
+
+/** Rejoiner2 endpoints answer the same on /api/v1/ and /api/v2/. */
+const rejoiner2 = (method: Route['method'], path: string, handler: RestHandlerFn): Route[] =>
+  ['v1', 'v2'].map((version) => ({ method, pattern: ['api', version, ':site', ...path.split('/')], api: 'rejoiner2' as const, handler }));
+
+/**
+ * In matching order: a literal segment must come before a ":name" one at the same place
+ * (`customers/by_email` before `customers/:customer`).
+ */
+export const ROUTES: Route[] = [
+  ...rest1('POST', 'lead/convert', conversionHandlers.leadConvert),
+  ...rest1('POST', 'lead/cancel', customerHandlers.rest1Flag('cancel')),
+  ...rest1('POST', 'lead/opt_in', customerHandlers.rest1Flag('opt_in')),
+  ...rest1('POST', 'lead/unsubscribe', customerHandlers.rest1Flag('unsubscribe')),
+  ...rest1('POST', 'contact_add', listHandlers.rest1ContactAdd),
+  ...rest1('GET', 'lists', listHandlers.list),
+
+  ...rejoiner2('GET', 'ping', pingHandler),
+  ...rejoiner2('POST', 'customer/convert', conversionHandlers.customerConvert('latest')),
+  ...rejoiner2('POST', 'customer/always_convert', conversionHandlers.customerConvert('always')),
+  ...rejoiner2('POST', 'customer/cancel', customerHandlers.flag('cancel')),
+  ...rejoiner2('POST', 'customer/unsubscribe', customerHandlers.flag('unsubscribe')),
+  ...rejoiner2('POST', 'customer/opt_in', customerHandlers.flag('opt_in')),
+  ...rejoiner2('POST', 'customers', customerHandlers.upsert),
+  ...rejoiner2('GET', 'customers/by_email', customerHandlers.byEmail),
+  ...rejoiner2('GET', 'customers/by_phone', customerHandlers.byPhone),
+  ...rejoiner2('GET', 'customers/preference_tags/by_email', tagHandlers.preferences.read),
+  ...rejoiner2('PUT', 'customers/preference_tags/by_email', tagHandlers.preferences.change('replace')),
+  ...rejoiner2('PATCH', 'customers/preference_tags/by_email', tagHandlers.preferences.change('add')),
+  ...rejoiner2('PATCH', 'customers/preference_tags/remove/by_email', tagHandlers.preferences.change('remove')),
+  ...rejoiner2('GET', 'customers/:customer', customerHandlers.read),
+  ...rejoiner2('PUT', 'customers/:customer', customerHandlers.update),
+  ...rejoiner2('GET', 'customers/:customer/tags', tagHandlers.tags.read),
+  ...rejoiner2('PUT', 'customers/:customer/tags', tagHandlers.tags.change('replace')),
+  ...rejoiner2('PATCH', 'customers/:customer/tags', tagHandlers.tags.change('add')),
+  ...rejoiner2('PATCH', 'customers/:customer/tags/remove', tagHandlers.tags.change('remove')),
+  ...rejoiner2('GET', 'lists', listHandlers.list),
+  ...rejoiner2('POST', 'lists', listHandlers.create),
+  ...rejoiner2('GET', 'lists/:list/contacts', listHandlers.contacts),
+  ...rejoiner2('POST', 'lists/:list/contacts', listHandlers.contactAdd),
+  ...rejoiner2('POST', 'lists/:list/contacts/remove', listHandlers.contactRemove),
+  ...rejoiner2('PUT', 'sessions/:session', sessionHandler),
+  ...rejoiner2('POST', 'journeys/:journey/webhook_trigger', notKeptHandler('journey')),
+  ...rejoiner2('POST', 'journeys/:journey/nodes/:node/webhook_event_wait', notKeptHandler('journey')),
+  ...rejoiner2('GET', 'segments/:segment/customers', notKeptHandler('segment')),
+  ...rejoiner2('GET', 'events', exportHandler),
+];
+
+export type RouteMatch =
+  | { kind: 'route'; route: Route; params: Record<string, string> }
+  | { kind: 'method'; allow: string[] }
+  | { kind: 'none' };
+
+/** The captures of `pattern` over decoded `segments`, or undefined when it does not match. */
+function capture(pattern: string[], segments: string[]): Record<string, string> | undefined {
+  if (pattern.length != segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < pattern.length; index++) {
+    const part = pattern[index];
+    if (part.startsWith(':')) params[part.slice(1)] = segments[index];
+    else if (part != segments[index]) return undefined;
+  }
+  return params;
+}
+
+/** The route for `method` on decoded path `segments`; when only other methods match, which. */
+export function matchRoute(method: string, segments: string[]): RouteMatch {
+  const allow = new Set<string>();
+  for (const route of ROUTES) {
+    const params = capture(route.pattern, segments);
+    if (!params) continue;
+    // The first match of a path decides which routes share it (a literal route shadows a ":name" one).
+    if (route.method == method) return { kind: 'route', route, params };
+    allow.add(route.method);
+  }
+  return allow.size ? { kind: 'method', allow: [...allow] } : { kind: 'none' };
+}
