@@ -1,6 +1,6 @@
 /**
  * A page the shopper keeps open for a while, against the real collector (real HTTP, a real SQLite
- * file): 400 product views of about 1.2 KB each (over 450 KB), one every 100 ms for 40 s, pushed
+ * file): 400 product views of about 1.1 KB each (about 450 KB), one every 100 ms for 40 s, pushed
  * by the page itself, then the shopper leaves. Every one must be stored, exactly once, as the
  * merchant's signed export shows it.
  *
