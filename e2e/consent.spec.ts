@@ -129,6 +129,33 @@ test.describe('requireConsent before load', () => {
     expect(await pageErrors(page)).toEqual([]);
   });
 
+  test('commands that cannot be read, queued ahead of requireConsent, neither stop the boot nor skip the consent', async ({ page }, info) => {
+    const site = siteFor(info);
+    const seen = watch(page);
+    await page.goto(fixture('require', site, '&hostile=1'));
+    await gateUp(page);
+    // One more while consent is pending: the queue's push must not throw.
+    const pushed = await page.evaluate(() => {
+      const revoked = Proxy.revocable(['trackProductView', { product_id: 'NO' }], {});
+      revoked.revoke();
+      try {
+        (window as unknown as { _rejoiner: { push(...c: unknown[]): unknown } })._rejoiner.push(revoked.proxy);
+        return 'ok';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(pushed).toBe('ok');
+    await push(page, product('P1'));
+    await expectNothing(page, site, seen, 'while consent was pending');
+
+    await page.click('#accept');
+    const events = await waitForEvents(site, (all) => ofType(all, 'page_view').length == 1 && ofType(all, 'product_view').length == 1);
+    expect(ofType(events, 'product_view').map(productIdOf)).toEqual(['P1']);
+    expect(seen.errors).toEqual([]);
+    expect(await pageErrors(page)).toEqual([]);
+  });
+
   test('refused: nothing sent or stored, on this page nor on the next one where the banner remembers the refusal', async ({ page }, info) => {
     const site = siteFor(info);
     const seen = watch(page);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { delivered, ofType, received, siteFor, waitForEvents } from './support/beacons';
+import { BASE, delivered, ofType, received, siteFor, waitForEvents } from './support/beacons';
 
 const open = (site: string, fixture = 'snippet.html', query = '') =>
   `/e2e/fixtures/${fixture}?site=${site}${query}`;
@@ -17,8 +17,8 @@ test('the guide snippet sends a page view in the protocol shape', async ({ page 
     type: 'page_view',
     seq: 1,
     order: null,
-    url: `http://127.0.0.1:4317${open(site)}`,
-    data: { url: `http://127.0.0.1:4317${open(site)}`, title: 'Snippet page', referrer: '' },
+    url: `${BASE}${open(site)}`,
+    data: { url: `${BASE}${open(site)}`, title: 'Snippet page', referrer: '' },
   });
   // Ids: the page's random part (base 36) and a counter; never a `.` (the identity cookie's separator).
   const id = /^[a-z0-9]{12,}-\d+$/;
@@ -54,8 +54,8 @@ test('every command pushed before load arrives normalized, in order, with the or
   expect(byType('list_subscription')).toEqual([{ email: 'john@example.com', list_id: 'newsletter', first_name: 'John' }]);
   expect(byType('session_metadata')).toEqual([{ metadata: { ab_test: 'B', visits: '3' } }]);
   expect(byType('page_view').map((d) => (d as { url: string }).url)).toEqual([
-    'http://127.0.0.1:4317/virtual/step-2',
-    `http://127.0.0.1:4317${open(site, 'all-commands.html')}`,
+    `${BASE}/virtual/step-2`,
+    `${BASE}${open(site, 'all-commands.html')}`,
   ]);
   expect(byType('conversion')).toEqual([
     {
@@ -132,7 +132,7 @@ test('commands before setAccount are held and sent with the URL of their push', 
   const early = events.find((e) => e.type == 'cart_item' && (e.data as { product_id: string }).product_id == 'EARLY-1')!;
   const later = events.find((e) => e.type == 'cart_item' && (e.data as { product_id: string }).product_id == 'LATER-1')!;
   expect(early.url).toBe(firstUrl);
-  expect(later.url).toBe('http://127.0.0.1:4317/e2e/fixtures/moved.html');
+  expect(later.url).toBe(`${BASE}/e2e/fixtures/moved.html`);
   expect(ofType(events, 'page_view')[0].url).toBe(firstUrl);
 });
 

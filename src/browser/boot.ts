@@ -42,6 +42,20 @@ export type Extensions = (
 /** Imports the extension module: a file next to the script, or a chunk of the ESM build. */
 export type LoadExtensions = () => Promise<{ default: Extensions }>;
 
+/**
+ * Whether a command in the queue at boot is `requireConsent` or `respectGPC` (no core command
+ * starts so). Each command is read on its own: one that cannot be read (an index getter that
+ * throws, a revoked Proxy, a Symbol for a name) must neither stop the boot nor hide a consent
+ * command after it.
+ */
+const asksForConsent = (command: unknown): boolean => {
+  try {
+    return /^re[qs]/.test((command as string[])[0]);
+  } catch {
+    return false; // the dispatcher reports it
+  }
+};
+
 interface RejoinerGlobals {
   _rejoiner?: unknown;
   /** The dispatcher of the copy that booted first. */
@@ -57,9 +71,11 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
-  // The module catches its own errors; a failed import (blocked, offline) is only warned about.
+  // A failed import (blocked, offline, a file of another kind at that URL) is only warned about.
   const withExtensions = (...args: Parameters<Extensions>): Promise<unknown> =>
-    loadExtensions().then((module) => module.default(...args), warn);
+    loadExtensions()
+      .then((module) => module.default(...args))
+      .catch(warn);
 
   const start = (): void => {
     const identity = createIdentity();
@@ -86,7 +102,7 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
   // first and decides when to start, so that consent comes before any cookie; if it cannot load,
   // nothing starts. Meanwhile pushes stay in the stub array, and a second copy finds a guard and
   // leaves them there.
-  if (stub.some((command) => /^re[qs]/.test((command as string[] | null)?.[0] as string))) {
+  if (stub.some(asksForConsent)) {
     globals._rejoinerDispatch = stub.push;
     withExtensions(start);
   } else start();

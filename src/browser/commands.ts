@@ -49,7 +49,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     emit(type, data, 0, () => identity._openOrder() && emit('order_started', {}));
 
   const emitEmail = (argument: unknown, source = 'api') =>
-    emit('customer_email', isObject(argument) ? { ...argument, source } : { email: argument, source });
+    emit('customer_email', { ...(isObject(argument) ? argument : { email: argument }), source });
 
   /** A payload that may also carry the shopper's email (setCartData, setCustomerData). */
   const emitWithEmail = (kept: unknown, payload: unknown) => {
@@ -93,7 +93,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
       if (enabled === false) autoPageView = false;
     },
     addPageView: (argument) =>
-      isObject(argument) ? pageView(resolve(argument.url), argument.title as string) : pageView(resolve(argument)),
+      pageView(resolve(isObject(argument) ? argument.url : argument), (argument as { title?: string } | null)?.title),
     trackProductView: (product) => emit('product_view', product),
     setCartData: (cart) => emitWithEmail(emitCart('cart_data', cart), cart),
     setCartItem: (item) => emitCart('cart_item', item),

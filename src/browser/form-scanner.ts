@@ -1,12 +1,21 @@
 /**
- * The form scanner of seed 003: finds the shopper's email in the page's forms. It listens once,
- * at the document in the capture phase, so forms rendered later and fields in open shadow roots
- * need no rescan, and a page's own `stopPropagation` cannot hide them. It reads a field when the
- * shopper leaves it (`focusout`) or changes it (`change`, which autofill fires too), and a whole
- * form on `submit` or on a click of one of its controls (AJAX checkouts and embeds whose button
- * is type=button never submit). Nothing runs while typing, nothing watches mutations; one pass
- * at idle time picks up an email already filled in at load. Which fields count is decided by
+ * The form scanner of seed 003: finds the shopper's email in the page's forms. It listens at the
+ * document in the capture phase, so forms rendered later need no rescan and a page's own
+ * `stopPropagation` cannot hide them. It reads a field when the shopper leaves it (`focusout`),
+ * enters it (`focusin`) or changes it (`change`, which autofill fires too), and a whole form on
+ * `submit` or on a click of one of its controls (AJAX checkouts and embeds whose button is
+ * type=button never submit). Nothing runs while typing, nothing watches mutations; one pass at
+ * idle time picks up an email already filled in at load. Which fields count is decided by
  * email-field.ts.
+ *
+ * Open shadow roots (web components, declarative shadow DOM) need listeners of their own: some
+ * events inside one never reach the document. `change` and `submit` are not composed, and when
+ * focus moves within one root (Tab from the email field to the form's own button), the target
+ * and relatedTarget of its `focusout` are both retargeted to the host, which ends the event's
+ * path at the root (https://dom.spec.whatwg.org/#concept-event-dispatch, "relatedTarget").
+ * Focus entering a root does reach the document (`focusin`), so each event the scanner sees
+ * attaches the same listeners to the open roots around the focused element, nested ones too;
+ * attaching a listener twice is a no-op. Closed roots stay out of reach, as they should.
  */
 import { emailOf, isWithin } from './email-field';
 import { whenIdle, whenParsed } from './when';
@@ -45,6 +54,9 @@ export function startFormScanner(onEmail: (email: string) => void): FormScanner 
 
   const onEvent = (event: Event): void =>
     safely(() => {
+      // A few addEventListener no-ops per focus change or click. An event that passes a root
+      // and the document is read at both; the second read finds the same email, sent once.
+      listen(document);
       // composedPath()[0]: the real target inside an open shadow root, not its host.
       const target = event.composedPath()[0] as HTMLInputElement & HTMLFormElement;
       // A submitted form, or the form of a clicked control (AJAX checkouts and embeds whose
@@ -58,8 +70,16 @@ export function startFormScanner(onEmail: (email: string) => void): FormScanner 
       );
     });
 
-  for (const type of ['focusout', 'change', 'submit', 'click'])
-    document.addEventListener(type, onEvent, true);
+  /** Capture listeners at `root` (the document or an open shadow root) and the open roots around its focused element. */
+  const listen = (root: Document | ShadowRoot | null | undefined): void => {
+    if (root) {
+      for (const type of ['focusin', 'focusout', 'change', 'submit', 'click']) root.addEventListener(type, onEvent, true);
+      listen(root.activeElement?.shadowRoot);
+    }
+  };
+  // A field in a shadow root focused before the library loaded (autofocus, or the page's own
+  // script) sent its `focusin` unseen: its roots get their listeners now.
+  listen(document);
 
   // An email already there at load (a logged-in checkout): read once the page is parsed and
   // idle.

@@ -3,7 +3,7 @@
  * `?rejoiner_debug=1` in the page URL). Console access is guarded: some embedded browsers have
  * none.
  */
-let debug = false;
+let debug: unknown = false;
 try {
   debug = /[?&]rejoiner_debug=1/.test(location.search);
 } catch {
@@ -11,7 +11,7 @@ try {
 }
 
 export const setDebug = (on: unknown): void => {
-  debug = !!on;
+  debug = on;
 };
 
 const write = (level: 'log' | 'warn', args: unknown[]): void => {

@@ -34,8 +34,8 @@ export interface OutboxStore {
    * size of what it stored.
    */
   _save(site: string, endpoint: string, events: WireEvent[], leaving: boolean): number;
-  /** False once another page adopted (and removed) this page's key. */
-  _isOwned(): boolean;
+  /** Falsy once another page adopted (and removed) this page's key. */
+  _isOwned(): unknown;
   /** Takes the unexpired events of pages that have gone, for the same site and endpoint. */
   _adopt(site: string, endpoint: string): WireEvent[];
 }
@@ -58,7 +58,7 @@ export function createOutboxStore(pageId: string): OutboxStore {
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
       return bytes;
     },
-    _isOwned: () => !!tryGetJSON(ownKey),
+    _isOwned: () => tryGetJSON(ownKey),
     _adopt(site, endpoint) {
       const now = Date.now();
       const adopted: WireEvent[] = [];

@@ -21,15 +21,22 @@ export function createDispatcher(commands: Record<string, Command>, unknown: (co
   const drain = (): void => {
     while (pending.length) {
       const command = pending.shift();
-      const name = Array.isArray(command) && command[0];
+      let name: unknown;
+      // Reading the command is part of running it: an index getter that throws or a revoked
+      // Proxy fails this command only. Each part is read once, so a getter cannot answer one
+      // thing to the check and another to the call.
       try {
+        name = Array.isArray(command) && command[0];
         // `commands` has no prototype: only real command names are functions here.
-        if (typeof commands[name as string] != 'function') {
-          unknown(command).then(drain);
+        const handler = commands[name as string];
+        if (typeof handler != 'function') {
+          // Whatever the module does, succeeds or fails, the commands after this one run.
+          unknown(command).then(drain, drain);
           return;
         }
-        log(...(command as unknown[]));
-        commands[name as string]((command as unknown[])[1]);
+        const argument = (command as unknown[])[1];
+        log(name, argument);
+        handler(argument);
       } catch (error) {
         warn(name, 'failed:', error);
       }

@@ -24,10 +24,10 @@ export const tryKeys = (): string[] => {
   }
 };
 
-/** Parsed JSON of `key`, or undefined when missing or unreadable. */
-export const tryGetJSON = <T>(key: string): T | undefined => {
+/** Parsed JSON of `key`; null or undefined when missing or unreadable. */
+export const tryGetJSON = <T>(key: string): T | null | undefined => {
   try {
-    return JSON.parse(localStorage.getItem(key)!) || undefined;
+    return JSON.parse(localStorage.getItem(key)!);
   } catch {
     return undefined;
   }

@@ -29,15 +29,27 @@ type State = 'pending' | 'granted' | 'refused' | undefined;
 let state: State;
 const CONSENT = /^(requireConsent|setConsent|respectGPC)$/;
 
-const isConsentCommand = (command: unknown): command is [string, unknown] =>
-  Array.isArray(command) && CONSENT.test(command[0]);
+/**
+ * A queued command's name and argument, each read once. A command that is no array, names no
+ * string or cannot be read (an index getter that throws, a revoked Proxy) reads as `['']`: no
+ * consent command and no setting. Nothing here may throw: `hold` is the page's `push`.
+ */
+const read = (command: unknown): [name: string, argument?: unknown] => {
+  try {
+    const name: unknown = Array.isArray(command) && command[0];
+    if (typeof name == 'string') return [name, (command as unknown[])[1]];
+  } catch {
+    // left to the core's dispatcher, which isolates and reports it
+  }
+  return [''];
+};
 
 /**
  * Settings, not tracking: a refusal keeps them, so that a later grant on the same page starts a
  * core that knows its site, domain and endpoint.
  */
 const SETTINGS = /^(setAccount|setDomain|setEndpoint|setDebug|trackPageView|setFormScan|trackHistory|bridgeDataLayer)$/;
-const isSetting = (command: unknown): boolean => Array.isArray(command) && SETTINGS.test(command[0]);
+const isSetting = (command: unknown): boolean => SETTINGS.test(read(command)[0]);
 
 const gpcIsOn = (): boolean => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
 
@@ -56,9 +68,10 @@ export function gateStart(start: () => void): void {
   const globals = window as unknown as { _rejoiner: unknown[] & { push(...items: unknown[]): number }; _rejoinerDispatch: unknown };
   const stub = globals._rejoiner;
   const keep = (command: unknown): boolean => {
-    if (isConsentCommand(command)) apply(command[0], command[1]);
-    else if (Array.isArray(command) && command[0] == 'setDebug') report.setDebug(command[1]);
-    return !isConsentCommand(command); // applied here: the core must not see them again
+    const [name, argument] = read(command);
+    if (CONSENT.test(name)) apply(name, argument);
+    else if (name == 'setDebug') report.setDebug(argument);
+    return !CONSENT.test(name); // applied here: the core must not see them again
   };
   const held = stub.splice(0).filter(keep);
   let started = false;

@@ -16,47 +16,38 @@ export interface Shape {
 }
 
 /**
- * Each event type's `data` as a compact spec: "name:kind" words, kind `s` (string) when omitted,
- * upper case when required (kinds in fields.ts; `c` and `a` nest cart data and cart items).
+ * Each event type's `data` as a compact spec: "name:kind:alias..." words. Kind `s` (string)
+ * when omitted, upper case when required (kinds in fields.ts; `c` and `a` nest cart data and
+ * cart items). Aliases are older (v3) or common alternative names of the field: the v3 cart
+ * names, seed 003's own setCustomerData example (`name`), and the REST lead/convert call of
+ * seed 003 (`campaign_id`).
  */
 const SPECS: Record<EventType, string> = {
   page_view: 'url:S title referrer',
   product_view: 'product_id:P name category:l price:i image_url product_url stock:i expiration_date',
-  cart_data: 'cart_value:i cart_item_count:i promo order_number return_url email:x',
+  cart_data:
+    'cart_value:i:value cart_item_count:i:totalItems:total_items_count promo order_number:s:customer_order_number return_url:s:returnUrl email:x',
   cart_item:
     'product_id:P name description price:i category:l item_qty:i qty_price:i product_url image_url expiration_date',
   cart_item_removed: 'product_id:P',
   cart_cleared: '',
   order_started: '',
-  conversion: 'cart_data:c cart_items:a campaign_type:t campaign_ids:l',
+  conversion: 'cart_data:c cart_items:a campaign_type:t campaign_ids:l:campaign_id',
   customer_email: 'email:E source:o',
   customer_data:
-    'first_name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
+    'first_name:s:name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
   list_subscription: 'email:E list_id:P first_name source',
   session_metadata: 'metadata:M',
-};
-
-/** Older (v3) or common alternative names → field name. */
-const ALIASES: Partial<Record<EventType, Record<string, string>>> = {
-  cart_data: {
-    value: 'cart_value',
-    totalItems: 'cart_item_count',
-    total_items_count: 'cart_item_count',
-    returnUrl: 'return_url',
-    customer_order_number: 'order_number',
-  },
-  // Seed 003's own setCustomerData example sends `name`.
-  customer_data: { name: 'first_name' },
-  // The REST lead/convert call of seed 003 names it so.
-  conversion: { campaign_id: 'campaign_ids' },
 };
 
 /** The shape of each event type's `data`. */
 export const SHAPES = {} as Record<EventType, Shape>;
 for (const type in SPECS) {
-  const fields: Record<string, string> = {};
-  for (const [name, kind = 's'] of SPECS[type as EventType].split(' ').map((word) => word.split(':'))) fields[name] = kind;
-  SHAPES[type as EventType] = { _fields: fields, _aliases: ALIASES[type as EventType] || {}, _name: type };
+  const shape: Shape = (SHAPES[type as EventType] = { _fields: {}, _aliases: {}, _name: type });
+  for (const [name, kind = 's', ...aliases] of SPECS[type as EventType].split(' ').map((word) => word.split(':'))) {
+    shape._fields[name] = kind;
+    for (const alias of aliases) shape._aliases[alias] = name;
+  }
 }
 
 /**

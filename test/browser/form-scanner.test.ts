@@ -40,8 +40,14 @@ describe('startFormScanner', () => {
 
   it('does nothing while typing: input and key events are not listened to', () => {
     const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
-    for (const type of ['input', 'keydown', 'keyup', 'keypress', 'focusin']) fire($('#a'), type);
+    for (const type of ['input', 'keydown', 'keyup', 'keypress', 'beforeinput', 'compositionend']) fire($('#a'), type);
     expect(found).toEqual([]);
+  });
+
+  it('reads what a field already holds when the shopper enters it (focusin)', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    fire($('#a'), 'focusin');
+    expect(found).toEqual([SHOPPER]);
   });
 
   it('reads every field of a submitted form, and only the shopper\'s', () => {
@@ -89,6 +95,43 @@ describe('startFormScanner', () => {
     root.innerHTML = `<label for="e">E-mail</label><input id="e" type="text" value="${SHOPPER}">`;
     fire(root.getElementById('e')!, 'focusout');
     expect(found).toEqual([SHOPPER]);
+  });
+
+  describe('open shadow roots, whose change, submit and inner focus moves never reach the document', () => {
+    const signup = (into: Element | ShadowRoot) => {
+      const host = document.createElement('signup-form');
+      into.append(host);
+      const root = host.attachShadow({ mode: 'open' });
+      root.innerHTML = `<form><label for="e">E-mail</label><input id="e" type="text" value="${SHOPPER}"><button>Join</button></form>`;
+      return root;
+    };
+    // What stays inside the root: dispatched without `composed`, as the browser does for these.
+    const fireInside = (target: EventTarget, type: string) => target.dispatchEvent(new Event(type, { bubbles: true }));
+
+    // Closed roots are covered in real browsers (e2e/forms.spec.ts): happy-dom's composedPath
+    // does not hide their nodes.
+    it('listens in a root once focus has entered it: change, submit and focusout inside it are read', () => {
+      const root = signup(document.body);
+      const input = root.getElementById('e') as HTMLInputElement;
+      fireInside(input, 'change');
+      expect(found).toEqual([]); // nothing reached the document yet
+      input.focus();
+      found.length = 0; // entering it read it once already; the events inside are what is tested
+      fireInside(input, 'change');
+      fireInside(root.querySelector('form')!, 'submit');
+      fireInside(input, 'focusout');
+      expect(found).toEqual([SHOPPER, SHOPPER, SHOPPER]);
+    });
+
+    it('listens in nested roots', () => {
+      const outer = signup(document.body);
+      const inner = signup(outer);
+      const input = inner.getElementById('e') as HTMLInputElement;
+      input.focus();
+      found.length = 0;
+      fireInside(input, 'change');
+      expect(found).toEqual([SHOPPER]);
+    });
   });
 
   it('reads nothing when scanning is off, and again when it is back on', () => {

@@ -83,3 +83,93 @@ describe('the command queue', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+/** Commands that throw as soon as the dispatcher reads them. */
+const unreadable = (): [string, unknown][] => {
+  const revoked = Proxy.revocable(['a', 1], {});
+  revoked.revoke();
+  return [
+    ['a getter on index 0 that throws', Object.defineProperty(['a'], 0, { get: () => { throw new Error('no'); } })],
+    ['a getter on index 1 that throws', Object.defineProperty(['a', 0], 1, { get: () => { throw 1; } })],
+    ['a revoked Proxy', revoked.proxy],
+    ['a Proxy whose every trap throws', new Proxy(['a'], { get: () => { throw new Error('get'); }, getPrototypeOf: () => { throw new Error('proto'); } })],
+    ['a name whose toString throws', [{ toString: () => { throw new Error('toString'); } }, 1]],
+    ['a Symbol for a name', [Symbol('a'), 1]],
+  ];
+};
+
+describe('isolation of hostile commands', () => {
+  it.each(unreadable())('%s fails alone: push does not throw and later commands run', async (_label, hostile) => {
+    const { calls, commands } = setup();
+    const unknown = vi.fn(async () => {});
+    const dispatch = createDispatcher(commands, unknown);
+    expect(() => dispatch(['a', 1], hostile, ['b', 2])).not.toThrow();
+    expect(() => dispatch(hostile)).not.toThrow();
+    dispatch(['a', 3]);
+    await vi.waitFor(() => expect(calls).toEqual([['a', 1], ['b', 2], ['a', 3]]));
+  });
+
+  it('reads the name and the argument of a command once each', () => {
+    const { calls, commands } = setup();
+    let reads = 0;
+    const command = ['a'];
+    Object.defineProperty(command, 1, { get: () => ++reads });
+    createDispatcher(commands, async () => {})(command);
+    expect(calls).toEqual([['a', 1]]);
+    expect(reads).toBe(1);
+  });
+
+  it('goes on when the extension loader throws at once', () => {
+    const { calls, commands } = setup();
+    const dispatch = createDispatcher(commands, () => {
+      throw new Error('loader');
+    });
+    expect(() => dispatch(['nope'], ['a', 1])).not.toThrow();
+    expect(calls).toEqual([['a', 1]]);
+  });
+
+  it('goes on when the extension loader rejects, with no unhandled rejection', async () => {
+    const { calls, commands } = setup();
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const dispatch = createDispatcher(commands, () => Promise.reject(new Error('module')));
+      dispatch(['nope'], ['a', 1], ['nope either'], ['b', 2]);
+      expect(calls).toEqual([]); // held until the module has answered
+      await vi.waitFor(() => expect(calls).toEqual([['a', 1], ['b', 2]]));
+      dispatch(['a', 3]);
+      expect(calls).toEqual([['a', 1], ['b', 2], ['a', 3]]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  it('goes on after a handler that pushes a hostile command and then throws', () => {
+    const calls: string[] = [];
+    const commands = Object.create(null);
+    const dispatch = createDispatcher(commands, async () => {});
+    commands.evil = () => {
+      dispatch(unreadable()[2][1], ['ok']);
+      throw new Error('evil');
+    };
+    commands.ok = () => calls.push('ok');
+    expect(() => dispatch(['evil'], ['ok'])).not.toThrow();
+    expect(calls).toEqual(['ok', 'ok']);
+  });
+
+  it('isolates handlers that choke on cyclic, frozen, huge or Proxy payloads', () => {
+    const calls: unknown[] = [];
+    const commands = Object.create(null);
+    commands.strict = (argument: unknown) => calls.push(JSON.parse(JSON.stringify(argument)));
+    const dispatch = createDispatcher(commands, async () => {});
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const throwing = new Proxy({}, { ownKeys: () => { throw new Error('keys'); } });
+    dispatch(['strict', cyclic], ['strict', throwing], ['strict', Object.freeze({ n: 1 })], ['strict', { big: 'x'.repeat(1e6) }]);
+    expect(calls).toEqual([{ n: 1 }, { big: 'x'.repeat(1e6) }]);
+  });
+});
+
