@@ -4,10 +4,11 @@
  * by the page itself, then the shopper leaves. Every one must be stored, exactly once, as the
  * merchant's signed export shows it.
  *
- * The collector answers beacons with `Cache-Control: no-store`. Chromium keeps a `keepalive`
- * request's share of its 64 KB in-flight budget while such a response's body is unread, so a
- * library that never reads its responses spends the budget after about 64 KB and every later
- * request and beacon of the page fails (the in-flight keepalive bytes of
+ * The page posts through a proxy that answers beacons with `Cache-Control: no-store`, as other
+ * collectors may (ours no longer does). Chromium keeps a `keepalive` request's share of its
+ * 64 KB in-flight budget while such a response's body is unread, so a library that never reads
+ * its responses spends the budget after about 64 KB and every later request and beacon of the
+ * page fails (the in-flight keepalive bytes of
  * https://fetch.spec.whatwg.org/#http-network-or-cache-fetch are released only at the end of the
  * body; https://github.com/open-telemetry/opentelemetry-js/issues/7001). The same
  * page also runs in a plain Chromium process that Playwright does not drive, so no DevTools
@@ -15,11 +16,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type TestInfo } from '@playwright/test';
 import { startCollector, type RunningCollector } from '../src/collector/collector';
-import type { Site } from '../src/collector/sites';
+import type { SiteConfig as Site } from '../src/collector/sites';
 import { createRejoinerClient } from '../src/node';
 import { BASE } from './support/beacons';
 import { watchErrors } from './support/page';
@@ -32,14 +35,36 @@ const DELIVERY_DEADLINE_MS = COUNT * EVERY_MS + 30_000;
 const SITE: Site = { id: 'long-lived', origins: [BASE], key: 'long-lived-key', secret: 'long-lived-secret' };
 
 let collector: RunningCollector;
+let proxy: Server;
+/** Where the page sends its beacons: the collector, through a proxy that adds `no-store`. */
+let beaconUrl: string;
 let dir: string;
+
+/** Passes every request on to the collector and answers beacons with `Cache-Control: no-store`. */
+function startNoStoreProxy(target: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      const headers = { ...answer.headers };
+      if (req.url?.startsWith('/v4/')) headers['cache-control'] = 'no-store';
+      res.writeHead(answer.statusCode ?? 502, headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
 
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'long-lived-e2e-'));
-  collector = await startCollector({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'collector.db'), sites: [SITE], distDir: 'dist' });
+  collector = await startCollector({ port: 0, host: '127.0.0.1', db: join(dir, 'collector.db'), sites: [SITE], distDir: 'dist' });
+  proxy = await startNoStoreProxy(collector.url);
+  beaconUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 });
 
 test.afterAll(async () => {
+  proxy?.closeAllConnections();
+  await new Promise((resolve) => proxy?.close(resolve));
   await collector?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -91,11 +116,11 @@ const AWAY = '/e2e/fixtures/delivery/plain.html';
 
 /** The fixture; with `then`, the page goes there by itself after its last push. */
 const pageUrl = (tag: string, then = '') =>
-  `${BASE}/e2e/fixtures/delivery/long-lived.html?site=${SITE.id}&collector=${encodeURIComponent(collector.url)}` +
+  `${BASE}/e2e/fixtures/delivery/long-lived.html?site=${SITE.id}&collector=${encodeURIComponent(beaconUrl)}` +
   `&tag=${tag}&count=${COUNT}&every=${EVERY_MS}${then && `&then=${encodeURIComponent(then)}`}`;
 
-test('the collector answers beacons with Cache-Control: no-store (the case this file is about)', async () => {
-  const response = await fetch(`${collector.url}/v4/${SITE.id}`, {
+test('beacons are answered with Cache-Control: no-store (the case this file is about)', async () => {
+  const response = await fetch(`${beaconUrl}/v4/${SITE.id}`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain;charset=UTF-8', origin: BASE },
     body: JSON.stringify({ v: 4, lib: '1.0.0', site: SITE.id, sent_at: Date.now(), events: [] }),

@@ -28,6 +28,14 @@ describe('POST /v4/{site}', () => {
     expect(Object.keys(stored[0])).toEqual(['id', 'seq', 'type', 'ts', 'visitor', 'session', 'order', 'url', 'data']);
   });
 
+  it('answers beacons without Cache-Control: no-store, which would hold a keepalive budget in Chromium', async () => {
+    const response = await postBeacon(collector.url, batchBody([makeEvent()]));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control') ?? '').not.toMatch(/no-store/);
+    const refused = await postBeacon(collector.url, 'not json');
+    expect(refused.headers.get('cache-control') ?? '').not.toMatch(/no-store/);
+  });
+
   it('counts a re-sent batch as duplicates and stores it once', async () => {
     const events = [makeEvent({ visitor: 'v-dupe' }), makeEvent({ visitor: 'v-dupe' }), makeEvent({ visitor: 'v-dupe' })];
     const first = await (await postBeacon(collector.url, batchBody(events))).json();
