@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Conversion } from '../../protocol/types';
-import { createCustomerRow, mergeProfileFields, splitProfile, type ProfilePatch } from './customer-rules';
+import { createCustomerRow, mergeProfileFields, splitProfile, withConsent, type ProfilePatch } from './customer-rules';
 import { keyOf, ownerOf } from './keys';
 import { metadataProblem, replaceMetadata, upsertMetadata, type MetadataKeys } from './metadata-rules';
 import { applyConversion, createOrderHeader } from './order-rules';
@@ -20,7 +20,7 @@ export interface CustomerState {
 
 const writeCustomer = (plan: WritePlan, customer: CustomerRow): CustomerRow => {
   plan.customers.set(keyOf(customer.site, customer.id), customer);
-  noteChange(plan, customer.site, 'customers', customer.email);
+  noteChange(plan, customer.site, 'customers', customer.id);
   return customer;
 };
 
@@ -95,7 +95,6 @@ export function planCustomerUpdate(
 ): CustomerRow | 'email_taken' {
   const { found, owner } = input;
   if (owner && owner.id != found.id) return 'email_taken';
-  if (found.email != input.email) noteChange(plan, found.site, 'customers', found.email);
   return applyProfilePatch(plan, state, { ...found, email: input.email }, input.patch, input.now);
 }
 
@@ -112,10 +111,12 @@ export function planCustomerFlags(
   input: { site: string; email: string; flags: CustomerFlags; now: number },
 ): CustomerRow {
   const { flags, now } = input;
-  const customer: CustomerRow = { ...(state.customer ?? createCustomerRow(input.site, input.email, now)), updated_at: now };
-  if (flags.unsubscribe) Object.assign(customer, { is_unsubscribed: true, unsubscribe_date: flags.unsubscribe });
+  let customer: CustomerRow = { ...(state.customer ?? createCustomerRow(input.site, input.email, now)), updated_at: now };
+  // Rejoiner's unsubscribe and opt-in are the email permission every source shares.
+  if (flags.unsubscribe) customer = withConsent(customer, 'email', 'refused', flags.unsubscribe, 'rejoiner');
   if (flags.optIn) {
-    Object.assign(customer, { is_opted_in: true, opt_in_date: flags.optIn.date });
+    customer = withConsent(customer, 'email', 'granted', flags.optIn.date, 'rejoiner');
+    customer.consent.opt_in_at = flags.optIn.date;
     replaceMetadata(plan, state.metadataKeys, input.site, ownerOf('opt_in', customer.id), flags.optIn.info);
   }
   if (flags.cancel) customer.journeys_cancelled_at = flags.cancel;

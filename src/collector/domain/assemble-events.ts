@@ -114,9 +114,10 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
   };
 
   const writeCustomer = (customer: CustomerRow): void => {
-    state.customers.set(keyOf(customer.site, customer.email), customer);
+    // Customers reached from beacons always have an email: they are found by it.
+    if (customer.email) state.customers.set(keyOf(customer.site, customer.email), customer);
     plan.customers.set(keyOf(customer.site, customer.id), customer);
-    noteChange(plan, customer.site, 'customers', customer.email);
+    noteChange(plan, customer.site, 'customers', customer.id);
   };
   const customerFor = (site: string, email: string): CustomerRow => {
     const found = state.customers.get(keyOf(site, email));
@@ -243,7 +244,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     });
     if (data.first_name && !customer.profile.first_name)
       writeCustomer({ ...customer, profile: { ...customer.profile, first_name: data.first_name }, updated_at: now });
-    else noteChange(plan, site, 'customers', customer.email);
+    else noteChange(plan, site, 'customers', customer.id);
     return undefined;
   };
 

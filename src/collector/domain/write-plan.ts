@@ -37,7 +37,7 @@ export interface WritePlan {
   linkedOrders: { site: string; visitor: string; email: string }[];
   /** Events stored before a rule refused them: the engine deletes them again. */
   refused: { site: string; id: string; reason: string }[];
-  /** What changed, for the live dashboard: session ids, order ids and customer emails per site. */
+  /** What changed, for the live dashboard: session, order and customer ids per site. */
   changed: Map<string, { sessions: Set<string>; orders: Set<string>; customers: Set<string> }>;
 }
 

@@ -64,24 +64,32 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     { concurrency, isUnavailable: (error) => error instanceof StoreUnavailableError },
   );
 
-  /** One REST write: lock the customer's email, plan over what is read under the lock, apply, publish. */
+  /**
+   * One REST write to a customer: take `locks` (customer lock names, see keys.ts), plan over
+   * what is read under them, apply, publish. `work` takes the id lock of a customer it finds.
+   */
   const customerWrite = async <T>(
-    site: string,
-    emails: string[],
+    locks: string[],
     work: (tx: RecordTx, plan: WritePlan, late: LateLocks) => Promise<T>,
   ): Promise<T> => {
-    const { result, plan } = await transactionWithLocks(
-      engine,
-      emails.map((email) => lockKey(site, 'customer', email)),
-      async (tx, late) => {
-        const plan = createWritePlan();
-        const result = await work(tx, plan, late);
-        await tx.apply(plan, Date.now());
-        return { result, plan };
-      },
-    );
+    const { result, plan } = await transactionWithLocks(engine, locks, async (tx, late) => {
+      const plan = createWritePlan();
+      const result = await work(tx, plan, late);
+      await tx.apply(plan, Date.now());
+      return { result, plan };
+    });
     publish(plan);
     return result;
+  };
+
+  const emailLock = (site: string, email: string): string => lockKey(site, 'customer', email);
+  const idLock = (site: string, id: string): string => lockKey(site, 'customer-id', id);
+
+  /** The customer of `email` in the default container, with its id lock taken. */
+  const lockedByEmail = async (tx: RecordTx, late: LateLocks, site: string, email: string): Promise<CustomerRow | undefined> => {
+    const [customer] = await tx.customersByEmail([[site, email]]);
+    if (customer) await late.more([idLock(site, customer.id)]);
+    return customer;
   };
 
   const readCustomer = async (site: string, email: string) => (await models.customer(site, email))!;
@@ -93,13 +101,13 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     insertBatch: (site, events) => batches.add({ site, events }),
 
     async convertOrders(site, email, { scope, ...conversion }) {
-      return customerWrite(site, [email], async (tx, plan, late) => {
+      return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         const listed = await tx.openOrders(site, email);
         // The orders were found without their locks: lock them, then read them again under the locks.
         await late.more(listed.map((order) => lockKey(site, 'order', order.id)));
         const open = (await tx.orders(listed.map((order) => [site, order.id]))).filter((order) => order.status == 'open' && order.email == email);
         open.sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? 1 : -1));
-        const [customer] = await tx.customersByEmail([[site, email]]);
+        const customer = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, customer, []);
         for (const [s, owner, key] of await tx.metadataKeys(open.map((order) => [site, ownerOf('order', order.id)]))) {
           const set = state.metadataKeys.get(keyOf(s, owner)) ?? new Set<string>();
@@ -114,8 +122,8 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     getCustomer: (site, idOrEmail) => models.customer(site, idOrEmail),
 
     async upsertCustomer(site, email, patch) {
-      const { created } = await customerWrite(site, [email], async (tx, plan) => {
-        const [found] = await tx.customersByEmail([[site, email]]);
+      const { created } = await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        const found = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, found, found ? [ownerOf('customer', found.id)] : []);
         return planCustomerUpsert(plan, state, { site, email, patch, now: Date.now() });
       });
@@ -123,27 +131,24 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     },
 
     async updateCustomer(site, idOrEmail, email, patch) {
-      // Found by id or email without a lock first, to learn which emails to lock.
-      const seen = idOrEmail.includes('@')
-        ? await engine.reads.customerByEmail(site, idOrEmail.trim().toLowerCase())
-        : await engine.reads.customerById(site, idOrEmail);
+      const seen = await findCustomerRow(site, idOrEmail);
       if (!seen) return 'not_found';
-      const result = await customerWrite(site, [seen.email, email], async (tx, plan) => {
+      // The id lock, and the email lock of the address it may move to.
+      const result = await customerWrite([idLock(site, seen.id), emailLock(site, email)], async (tx, plan) => {
         const found = await tx.customerById(site, seen.id);
-        if (!found || found.email != seen.email) return 'retry' as const; // moved meanwhile
+        if (!found || found.status != 'active') return 'not_found' as const;
         const [owner] = email == found.email ? [found] : await tx.customersByEmail([[site, email]]);
         const state = await customerState(tx, found, [ownerOf('customer', found.id)]);
         const outcome = planCustomerUpdate(plan, state, { found, owner, email, patch, now: Date.now() });
         return outcome == 'email_taken' ? outcome : 'updated';
       });
-      if (result == 'retry') return store.updateCustomer(site, idOrEmail, email, patch);
-      if (result == 'email_taken') return result;
+      if (result != 'updated') return result;
       return readCustomer(site, email);
     },
 
     async setCustomerFlags(site, email, flags) {
-      await customerWrite(site, [email], async (tx, plan) => {
-        const [found] = await tx.customersByEmail([[site, email]]);
+      await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        const found = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, found, found ? [ownerOf('opt_in', found.id)] : []);
         planCustomerFlags(plan, state, { site, email, flags, now: Date.now() });
       });
@@ -164,18 +169,18 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     async changeTags(site, idOrEmail, kind, change, tags, create) {
       const email = idOrEmail.includes('@') ? idOrEmail.trim().toLowerCase() : (await engine.reads.customerById(site, idOrEmail))?.email;
       if (!email) return 'not_found';
-      return customerWrite(site, [email], async (tx, plan) => {
-        let [customer] = await tx.customersByEmail([[site, email]]);
+      return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        let customer = await lockedByEmail(tx, late, site, email);
         if (!customer) {
           if (!create) return 'not_found' as const;
           customer = createCustomerRow(site, email, Date.now());
           plan.customers.set(keyOf(site, customer.id), customer);
-          noteChange(plan, site, 'customers', email);
+          noteChange(plan, site, 'customers', customer.id);
         }
         const next = changeTags(await tx.tags(site, customer.id, kind), change, tags);
         if (!Array.isArray(next)) return next;
         planTags(plan, site, customer.id, kind, next);
-        noteChange(plan, site, 'customers', email);
+        noteChange(plan, site, 'customers', customer.id);
         return next;
       });
     },
@@ -201,9 +206,9 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     },
 
     async addContact(site, listId, { email, firstName, customFields }, createMissingList) {
-      const outcome = await customerWrite(site, [email], async (tx, plan) => {
+      const outcome = await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         const [list] = await tx.lists([[site, listId]]);
-        const [customer] = await tx.customersByEmail([[site, email]]);
+        const customer = await lockedByEmail(tx, late, site, email);
         const [membership] = customer ? await tx.memberships([[site, customer.id, listId]]) : [];
         const listCount = list ? 0 : await tx.listCount(site);
         return planContactAdd(plan, { list, listCount, customer, membership }, {
@@ -216,8 +221,8 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
 
     async removeContact(site, listId, email) {
       if (!(await engine.reads.list(site, listId))) return 'no_list';
-      return customerWrite(site, [email], async (tx, plan) => {
-        const [customer] = await tx.customersByEmail([[site, email]]);
+      return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        const customer = await lockedByEmail(tx, late, site, email);
         const [membership] = customer ? await tx.memberships([[site, customer.id, listId]]) : [];
         return planContactRemove(plan, { list: undefined, listCount: 0, customer, membership });
       });

@@ -15,6 +15,9 @@ export async function prepareBatchStepByStep(tx: RecordTx, request: BatchRequest
   const late = [...emails.values()].map(([site, email]) => lockKey(site, 'customer', email)).filter((key) => !request.locks.has(key));
   if (!(await tx.tryLock(late))) return { conflict: late };
   const customers = await tx.customersByEmail([...emails.values()]);
+  // Writers that found a customer another way hold its id lock: take it too.
+  const byId = customers.map((customer) => lockKey(customer.site, 'customer-id', customer.id)).filter((key) => !request.locks.has(key));
+  if (!(await tx.tryLock(byId))) return { conflict: byId };
   const owners = [...request.owners, ...customers.map((customer): [string, string] => [customer.site, ownerOf('customer', customer.id)])];
   const lists = await tx.lists(request.lists);
   const found = new Set(lists.map((list) => keyOf(list.site, list.id)));

@@ -5,7 +5,7 @@
 import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '../../protocol/types';
 import type { CustomerFlags } from '../domain/api-commands';
 import type { ProfilePatch } from '../domain/customer-rules';
-import type { ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
 import type { TagChange } from '../domain/tag-rules';
 import type { ContactRow, PageRequest, RowPage } from './engine';
 
@@ -76,21 +76,12 @@ export interface ListSubscriptionRecord {
   subscribed_at: number;
 }
 
-export interface CustomerRecord {
-  site: string;
-  id: string;
-  email: string;
+/** A customer as every API reads it: the record, its tags, metadata, opt-in details and newest memberships. */
+export interface CustomerRecord extends Omit<CustomerRow, 'profile'> {
   profile: CustomerProfile;
-  is_unsubscribed: boolean;
-  unsubscribe_date: string | null;
-  is_opted_in: boolean;
-  opt_in_date: string | null;
+  /** The extra fields of the latest Rejoiner opt-in, as strings. */
   opt_in_info: Record<string, string>;
-  /** Set by `customer/cancel/`: journeys stopped at this time. */
-  journeys_cancelled_at: string | null;
   lists: ListSubscriptionRecord[];
-  created_at: number;
-  updated_at: number;
 }
 
 /** Keys of what a write changed, for the dashboard's live view. */
@@ -98,7 +89,7 @@ export interface ChangeSet {
   site: string;
   sessions: string[];
   orders: string[];
-  /** Customer emails. */
+  /** Customer ids. */
   customers: string[];
 }
 

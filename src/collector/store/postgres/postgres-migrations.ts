@@ -95,21 +95,30 @@ CREATE TABLE order_items (
 CREATE TABLE customers (
   site text NOT NULL,
   id text NOT NULL,
-  email text NOT NULL,
+  container text NOT NULL,         -- the customer list it belongs to ('default' unless HubRise made another)
+  email text,                      -- identifiers: none is mandatory for every source
+  external_id text,
+  private_ref text,
+  phone_key text,                  -- the profile's phone in E.164 form, for by_phone and searches
   profile text NOT NULL,           -- profile fields without tags and metadata, JSON
-  is_unsubscribed boolean NOT NULL,
-  unsubscribe_date text,
-  is_opted_in boolean NOT NULL,
-  opt_in_date text,
+  consent text NOT NULL,           -- per channel: {state, at, source}, JSON; absent = unknown
+  stats text NOT NULL,             -- orders, spend and points, kept up to date on write, JSON
+  status text NOT NULL,            -- active, deleted or forgotten
+  anonymised boolean NOT NULL,
   journeys_cancelled_at text,
-  phone_key text,                  -- the profile's phone in E.164 form, for by_phone
   created_at bigint NOT NULL,
   updated_at bigint NOT NULL,
   written_at bigint NOT NULL,
-  PRIMARY KEY (site, id),
-  UNIQUE (site, email)
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  seq bigserial,
+  PRIMARY KEY (site, id)
 );
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
+CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
 CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
+CREATE INDEX customers_page ON customers (site, container, tx, seq);
+CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
 
@@ -217,11 +226,19 @@ BEGIN
   IF NOT rejoiner_try_lock(late) THEN
     RETURN json_build_object('conflict', to_json(late));
   END IF;
+  -- Writers that found a customer another way hold its id lock: take it too.
+  SELECT coalesce(array_agg(name), '{}') INTO late
+  FROM (SELECT c.site || ':customer-id:' || c.id AS name FROM unnest(email_sites, email_values) AS k(site, email),
+          LATERAL (SELECT site, id FROM customers WHERE site = k.site AND container = 'default' AND email = k.email) AS c) AS names
+  WHERE NOT name = ANY (ARRAY(SELECT json_array_elements_text(request->'held')));
+  IF NOT rejoiner_try_lock(late) THEN
+    RETURN json_build_object('conflict', to_json(late));
+  END IF;
 
   RETURN (
     WITH found_customers AS (
       SELECT c.* FROM unnest(email_sites, email_values) AS k(site, email),
-        LATERAL (SELECT * FROM customers WHERE site = k.site AND email = k.email) AS c
+        LATERAL (SELECT * FROM customers WHERE site = k.site AND container = 'default' AND email = k.email) AS c
     ),
     owners AS (
       SELECT site, owner FROM json_to_recordset(request->'owners') AS k(site text, owner text)
@@ -255,17 +272,18 @@ CREATE FUNCTION rejoiner_apply(plan json, now bigint) RETURNS void LANGUAGE plpg
 DECLARE moved record;
 BEGIN
   IF json_array_length(plan->'customers') > 0 THEN
-    INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-      journeys_cancelled_at, phone_key, created_at, updated_at, written_at)
-    SELECT site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date, journeys_cancelled_at,
-      phone_key, created_at, updated_at, now
-    FROM json_to_recordset(plan->'customers') AS x(site text, id text, email text, profile text, is_unsubscribed boolean,
-      unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text, phone_key text,
-      created_at bigint, updated_at bigint)
-    ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile, phone_key = excluded.phone_key,
-      is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
-      is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
-      journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at;
+    INSERT INTO customers (site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status,
+      anonymised, journeys_cancelled_at, created_at, updated_at, written_at)
+    SELECT site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status, anonymised,
+      journeys_cancelled_at, created_at, updated_at, now
+    FROM json_to_recordset(plan->'customers') AS x(site text, id text, container text, email text, external_id text,
+      private_ref text, phone_key text, profile text, consent text, stats text, status text, anonymised boolean,
+      journeys_cancelled_at text, created_at bigint, updated_at bigint)
+    ON CONFLICT (site, id) DO UPDATE SET container = excluded.container, email = excluded.email,
+      external_id = excluded.external_id, private_ref = excluded.private_ref, phone_key = excluded.phone_key,
+      profile = excluded.profile, consent = excluded.consent, stats = excluded.stats, status = excluded.status,
+      anonymised = excluded.anonymised, journeys_cancelled_at = excluded.journeys_cancelled_at,
+      updated_at = excluded.updated_at, written_at = excluded.written_at;
   END IF;
 
   IF json_array_length(plan->'visitors') > 0 THEN

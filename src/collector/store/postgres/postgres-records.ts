@@ -19,7 +19,7 @@ type Queryable = Pick<ClientBase, 'query'> | Pick<Pool, 'query'>;
 
 const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
   converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq`;
-const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
+const CUSTOMER_COLUMNS = `site, id, container, email, external_id, private_ref, profile, consent, stats, status, anonymised,
   journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
 const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
@@ -42,7 +42,12 @@ const toOrder = (row: Row): OrderHeader => ({
   cart_data: JSON.parse(row.cart_data as string),
   campaign_ids: JSON.parse(row.campaign_ids as string),
 });
-const toCustomer = (row: Row): CustomerRow => ({ ...(row as unknown as CustomerRow), profile: JSON.parse(row.profile as string) });
+const toCustomer = ({ phone_key: _phone, tx: _tx, seq: _seq, written_at: _written, ...row }: Row): CustomerRow => ({
+  ...(row as unknown as CustomerRow),
+  profile: JSON.parse(row.profile as string),
+  consent: JSON.parse(row.consent as string),
+  stats: JSON.parse(row.stats as string),
+});
 const toItem = (row: Row): ItemRow => ({
   site: row.site as string,
   order: row.order_id as string,
@@ -83,6 +88,8 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       customers: [...plan.customers.values()].map((customer) => ({
         ...customer,
         profile: JSON.stringify(customer.profile),
+        consent: JSON.stringify(customer.consent),
+        stats: JSON.stringify(customer.stats),
         phone_key: phoneKey(customer.profile.phone),
       })),
       visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
@@ -188,7 +195,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         )
       ).map(toItem),
     customersByEmail: async (keys) =>
-      (await byKeys(`SELECT ${CUSTOMER_COLUMNS} FROM customers JOIN unnest($1::text[], $2::text[]) AS k(site, email) USING (site, email)`, keys, 2)).map(
+      (await byKeys(`SELECT ${CUSTOMER_COLUMNS} FROM customers JOIN unnest($1::text[], $2::text[]) AS k(site, email) USING (site, email) WHERE container = 'default'`, keys, 2)).map(
         toCustomer,
       ),
     async customerById(site, id) {
@@ -243,7 +250,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
         await rows('SELECT * FROM order_items WHERE site = $1 AND order_id = $2 AND item IS NOT NULL ORDER BY position LIMIT $3', [site, order, limit])
       ).map(toItem),
     async customerByEmail(site, email) {
-      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND email = $2`, [site, email]);
+      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = 'default' AND email = $2`, [site, email]);
       return row && toCustomer(row);
     },
     async customerById(site, id) {

@@ -14,8 +14,8 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
   converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq`;
-const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-  journeys_cancelled_at, created_at, updated_at`;
+const CUSTOMER_COLUMNS = `site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status,
+  anonymised, journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
 const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
 const MEMBERSHIP_COLUMNS = 'site, customer, list_id, first_name, source, subscribed_at, custom_fields';
@@ -35,11 +35,12 @@ export const toOrder = (row: Row): OrderHeader => ({
   campaign_ids: JSON.parse(row.campaign_ids as string),
 });
 
-export const toCustomer = (row: Row): CustomerRow => ({
+export const toCustomer = ({ phone_key: _phone, ...row }: Row): CustomerRow => ({
   ...(row as unknown as CustomerRow),
   profile: JSON.parse(row.profile as string),
-  is_unsubscribed: !!row.is_unsubscribed,
-  is_opted_in: !!row.is_opted_in,
+  consent: JSON.parse(row.consent as string),
+  stats: JSON.parse(row.stats as string),
+  anonymised: !!row.anonymised,
 });
 
 const toItem = (row: Row): ItemRow => ({
@@ -70,7 +71,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     visitor: db.prepare('SELECT site, id, email, pending FROM visitors WHERE site = ? AND id = ?'),
     order: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND id = ?`),
     item: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND product_id = ?'),
-    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
+    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
     openOrders: db.prepare(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ? AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`,
@@ -83,12 +84,13 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     sessionExists: db.prepare('SELECT 1 FROM sessions WHERE site = ? AND id = ?').pluck(),
 
     upsertCustomer: db.prepare(
-      `INSERT INTO customers (${CUSTOMER_COLUMNS}, phone_key, written_at) VALUES (@site, @id, @email, @profile, @is_unsubscribed,
-         @unsubscribe_date, @is_opted_in, @opt_in_date, @journeys_cancelled_at, @created_at, @updated_at, @phone_key, @written_at)
-       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile, phone_key = excluded.phone_key,
-         is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
-         is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
-         journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at`,
+      `INSERT INTO customers (${CUSTOMER_COLUMNS}, written_at) VALUES (@site, @id, @container, @email, @external_id, @private_ref,
+         @phone_key, @profile, @consent, @stats, @status, @anonymised, @journeys_cancelled_at, @created_at, @updated_at, @written_at)
+       ON CONFLICT (site, id) DO UPDATE SET container = excluded.container, email = excluded.email,
+         external_id = excluded.external_id, private_ref = excluded.private_ref, phone_key = excluded.phone_key,
+         profile = excluded.profile, consent = excluded.consent, stats = excluded.stats, status = excluded.status,
+         anonymised = excluded.anonymised, journeys_cancelled_at = excluded.journeys_cancelled_at,
+         updated_at = excluded.updated_at, written_at = excluded.written_at`,
     ),
     upsertVisitor: db.prepare(
       `INSERT INTO visitors (site, id, email, pending) VALUES (?, ?, ?, ?)
@@ -164,8 +166,9 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       q.upsertCustomer.run({
         ...customer,
         profile: JSON.stringify(customer.profile),
-        is_unsubscribed: +customer.is_unsubscribed,
-        is_opted_in: +customer.is_opted_in,
+        consent: JSON.stringify(customer.consent),
+        stats: JSON.stringify(customer.stats),
+        anonymised: +customer.anonymised,
         phone_key: phoneKey(customer.profile.phone),
         written_at: now,
       });
@@ -266,7 +269,7 @@ export function createSqliteReader(db: Database): RecordReader {
     items: db.prepare(
       'SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND item IS NOT NULL ORDER BY position LIMIT ?',
     ),
-    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
+    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
     tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? AND kind = ? ORDER BY position').pluck(),
     memberships: db.prepare(
