@@ -9,6 +9,7 @@ import { createCustomerRow, mergeProfileFields, splitProfile, withConsent, type 
 import { keyOf, ownerOf } from './keys';
 import { metadataProblem, replaceMetadata, upsertMetadata, type MetadataKeys } from './metadata-rules';
 import { applyConversion, createOrderHeader } from './order-rules';
+import { contributionOf, sameContribution, withOrder } from './statistics';
 import type { CustomerRow, OrderHeader } from './records';
 import { noteChange, planTags, type WritePlan } from './write-plan';
 
@@ -47,9 +48,10 @@ export function planApiConversion(
   const { site, email, conversion, now } = input;
   const targets = input.scope == 'all' ? input.open.slice() : input.open.slice(0, 1);
   // Nothing open (the shopper paid on another device): a cart given, or always_convert, still records it.
+  let customer = input.customer.customer;
   if (!targets.length && (input.scope == 'always' || conversion.cart_data || conversion.cart_items?.length)) {
     targets.push({ ...createOrderHeader(site, `api:${randomBytes(8).toString('hex')}`, now), email });
-    if (!input.customer.customer) writeCustomer(plan, createCustomerRow(site, email, now));
+    customer ??= writeCustomer(plan, createCustomerRow(site, email, now));
   }
   const metadataKeys: MetadataKeys = input.customer.metadataKeys;
   for (const order of targets) {
@@ -57,6 +59,14 @@ export function planApiConversion(
     const owner = ownerOf('order', order.id);
     const problem = metadataProblem(metadataKeys, site, owner, Object.keys(change.cartMetadata ?? {}));
     if (problem) return { refused: `cart_data.${problem}` };
+    // The open orders are the email's, so the statistics moving are this customer's.
+    const before = contributionOf(input.open.includes(order) ? order : undefined);
+    const after = contributionOf(change.header);
+    if (customer && !sameContribution(before, after)) {
+      if (before) customer = { ...customer, stats: withOrder(customer.stats, before, -1) };
+      if (after) customer = { ...customer, stats: withOrder(customer.stats, after, 1) };
+      writeCustomer(plan, customer);
+    }
     plan.orders.set(keyOf(site, order.id), change.header);
     noteChange(plan, site, 'orders', order.id);
     if (change.lines) {

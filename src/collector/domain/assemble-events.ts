@@ -15,6 +15,7 @@ import { metadataProblem, moveMetadata, upsertMetadata, type MetadataKeys } from
 import { applyOrderEvent, createOrderHeader, ORDER_EVENT_TYPES, type OrderChange } from './order-rules';
 import { MAX_LISTS_PER_SITE } from '../ingest/event-limits';
 import type { CustomerRow, ItemRow, ListRecord, OrderHeader, SessionDelta, VisitorRecord } from './records';
+import { contributionOf, sameContribution, withOrder } from './statistics';
 import { noteChange, planTags, type WritePlan } from './write-plan';
 
 export interface SiteEvent {
@@ -70,11 +71,19 @@ export interface RecordsToLoad {
   emails: [site: string, email: string][];
   owners: [site: string, owner: string][];
   lists: [site: string, id: string][];
+  /**
+   * Visitors that tell an email: their converted orders that have none yet (the newest
+   * CONVERTED_ORDERS_LINKED) are loaded too, so their value reaches the customer's statistics.
+   */
+  linkingVisitors: [site: string, visitor: string][];
 }
+
+/** Converted orders without an email that a visitor's first email brings into statistics. */
+export const CONVERTED_ORDERS_LINKED = 100;
 
 export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
   const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [entry.join('\u0000'), entry])).values()];
-  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [], lists: [] };
+  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [], lists: [], linkingVisitors: [] };
   for (const { site, event } of events) {
     wanted.visitors.push([site, event.visitor]);
     const order = orderIdOf(event);
@@ -83,6 +92,7 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
       wanted.items.push([site, order, (event.data as { product_id: string }).product_id]);
     if (event.type == 'customer_email' || event.type == 'list_subscription') wanted.emails.push([site, (event.data as CustomerEmail).email]);
     if (event.type == 'list_subscription') wanted.lists.push([site, (event.data as ListSubscription).list_id]);
+    if (event.type == 'customer_email') wanted.linkingVisitors.push([site, event.visitor]);
     if (order && (event.type == 'cart_data' || event.type == 'conversion')) wanted.owners.push([site, ownerOf('order', order)]);
     if (event.type == 'session_metadata') wanted.owners.push([site, ownerOf('session', event.session)]);
     // A visitor without an email keeps metadata of its own, moved to its customer with the first email.
@@ -95,6 +105,7 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
     emails: unique(wanted.emails),
     owners: unique(wanted.owners),
     lists: unique(wanted.lists),
+    linkingVisitors: unique(wanted.linkingVisitors),
   };
 }
 
@@ -127,9 +138,18 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     return customer;
   };
 
+  /** Writes an order, moving its contribution to customer statistics when it changed. */
   const writeOrder = (order: OrderHeader): void => {
-    state.orders.set(keyOf(order.site, order.id), order);
-    plan.orders.set(keyOf(order.site, order.id), order);
+    const key = keyOf(order.site, order.id);
+    const before = contributionOf(state.orders.get(key));
+    const after = contributionOf(order);
+    if (!sameContribution(before, after))
+      for (const [contribution, sign] of [[before, -1], [after, 1]] as const) {
+        const customer = contribution && state.customers.get(keyOf(order.site, contribution.email));
+        if (customer) writeCustomer({ ...customer, stats: withOrder(customer.stats, contribution!, sign) });
+      }
+    state.orders.set(key, order);
+    plan.orders.set(key, order);
     noteChange(plan, order.site, 'orders', order.id);
   };
 

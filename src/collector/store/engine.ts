@@ -73,6 +73,8 @@ export interface RecordTx {
   items(keys: [site: string, order: string, productId: string][]): Promise<ItemRow[]>;
   customersByEmail(keys: [site: string, email: string][]): Promise<CustomerRow[]>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  /** Converted orders of visitors that have no email yet, at most `limit` per visitor, newest first. */
+  convertedUnlinkedOrders(keys: [site: string, visitor: string][], limit: number): Promise<OrderHeader[]>;
   /** Open orders of an email, latest (by the shopper's clock) first. */
   openOrders(site: string, email: string): Promise<OrderHeader[]>;
   /** The metadata keys each owner holds now. */

@@ -195,6 +195,8 @@ CREATE FUNCTION rejoiner_prepare_batch(request json) RETURNS json LANGUAGE plpgs
 DECLARE
   fresh json;
   visitor_rows json;
+  order_rows json;
+  unlinked_rows json;
   email_sites text[];
   email_values text[];
   late text[];
@@ -215,10 +217,32 @@ BEGIN
   FROM json_to_recordset(request->'visitors') AS k(site text, id text),
     LATERAL (SELECT * FROM visitors WHERE site = k.site AND id = k.id) AS v;
 
+  -- The orders named, and the converted orders without an email of visitors that now tell one
+  -- (their value reaches the customer's statistics; at most 100 per visitor, locked like the rest).
+  SELECT coalesce(json_agg(row_to_json(o)), '[]') INTO order_rows
+  FROM json_to_recordset(request->'orders') AS k(site text, id text),
+    LATERAL (SELECT * FROM orders WHERE site = k.site AND id = k.id) AS o;
+  SELECT coalesce(json_agg(row_to_json(o)), '[]') INTO unlinked_rows
+  FROM json_to_recordset(request->'linking_visitors') AS k(site text, visitor text),
+    LATERAL (SELECT * FROM orders WHERE site = k.site AND visitor = k.visitor AND email IS NULL AND status = 'converted'
+             ORDER BY updated_at DESC LIMIT 100) AS o
+  WHERE NOT EXISTS (SELECT 1 FROM json_to_recordset(request->'orders') AS n(site text, id text) WHERE n.site = o.site AND n.id = o.id);
+  SELECT coalesce(array_agg(name), '{}') INTO late
+  FROM (SELECT u.site || ':order:' || u.id AS name FROM json_to_recordset(unlinked_rows) AS u(site text, id text)) AS names
+  WHERE NOT name = ANY (ARRAY(SELECT json_array_elements_text(request->'held')));
+  IF NOT rejoiner_try_lock(late) THEN
+    RETURN json_build_object('conflict', to_json(late));
+  END IF;
+
+  -- The customers of the visitors' emails and of the orders' (whose statistics a conversion moves).
   SELECT coalesce(array_agg(site), '{}'), coalesce(array_agg(email), '{}') INTO email_sites, email_values FROM (
     SELECT site, email FROM json_to_recordset(request->'emails') AS k(site text, email text)
     UNION
     SELECT site, email FROM json_to_recordset(visitor_rows) AS v(site text, email text) WHERE email IS NOT NULL
+    UNION
+    SELECT site, email FROM json_to_recordset(order_rows) AS o(site text, email text) WHERE email IS NOT NULL
+    UNION
+    SELECT site, email FROM json_to_recordset(unlinked_rows) AS o(site text, email text) WHERE email IS NOT NULL
   ) AS e;
   SELECT coalesce(array_agg(name), '{}') INTO late
   FROM (SELECT s || ':customer:' || e AS name FROM unnest(email_sites, email_values) AS x(s, e)) AS names
@@ -247,8 +271,8 @@ BEGIN
     SELECT json_build_object(
       'fresh', fresh,
       'visitors', visitor_rows,
-      'orders', (SELECT coalesce(json_agg(row_to_json(o)), '[]') FROM json_to_recordset(request->'orders') AS k(site text, id text),
-                 LATERAL (SELECT * FROM orders WHERE site = k.site AND id = k.id) AS o),
+      'orders', (SELECT coalesce(json_agg(o), '[]') FROM (SELECT json_array_elements(order_rows) AS o
+                 UNION ALL SELECT json_array_elements(unlinked_rows)) AS rows),
       'items', (SELECT coalesce(json_agg(row_to_json(i)), '[]')
                 FROM json_to_recordset(request->'items') AS k(site text, order_id text, product_id text),
                 LATERAL (SELECT * FROM order_items WHERE site = k.site AND order_id = k.order_id AND product_id = k.product_id) AS i),

@@ -143,6 +143,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
             emails: request.emails.map(([site, email]) => ({ site, email })),
             owners: request.owners.map(([site, owner]) => ({ site, owner })),
             lists: request.lists.map(([site, id]) => ({ site, id })),
+            linking_visitors: request.linkingVisitors.map(([site, visitor]) => ({ site, visitor })),
             held: [...request.locks],
           }),
         ],
@@ -202,6 +203,16 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       const [row] = await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND id = $2`, [site, id]);
       return row && toCustomer(row);
     },
+    convertedUnlinkedOrders: async (keys, limit) =>
+      (
+        await byKeys(
+          `SELECT o.* FROM unnest($1::text[], $2::text[]) AS k(site, visitor),
+             LATERAL (SELECT ${ORDER_COLUMNS} FROM orders WHERE site = k.site AND visitor = k.visitor AND email IS NULL AND status = 'converted'
+                      ORDER BY updated_at DESC LIMIT ${Number(limit)}) AS o`,
+          keys,
+          2,
+        )
+      ).map(toOrder),
     openOrders: async (site, email) =>
       (
         await rows(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND email = $2 AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`, [

@@ -73,6 +73,9 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     item: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND product_id = ?'),
     customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
+    convertedUnlinked: db.prepare(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND visitor = ? AND email IS NULL AND status = 'converted' ORDER BY updated_at DESC LIMIT ?`,
+    ),
     openOrders: db.prepare(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ? AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`,
     ),
@@ -235,6 +238,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       const row = get(q.customerById, site, id);
       return row && toCustomer(row);
     },
+    convertedUnlinkedOrders: async (keys, limit) => keys.flatMap(([site, visitor]) => (q.convertedUnlinked.all(site, visitor, limit) as Row[]).map(toOrder)),
     openOrders: async (site, email) => (q.openOrders.all(site, email) as Row[]).map(toOrder),
     metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
     lists: async (keys) => present(keys.map(([site, id]) => get(q.list, site, id))) as unknown as ListRecord[],
