@@ -218,6 +218,9 @@ describe.each([
   });
 
   it('refuses REST 1.0 methods before any request', async () => {
+    // Checked by tsc: a client created with api: 'v1' or 'v2' has no REST 1.0 method in its type.
+    // @ts-expect-error convertLead is not a Rejoiner2 method
+    void (() => client.convertLead);
     const full = client as RejoinerClient;
     const before = requests.length;
     const error = await full.convertLead({ email: email('lead') }).catch((caught: unknown) => caught);

@@ -85,6 +85,9 @@ describe("createRejoinerClient({ api: 'rest1' })", () => {
   });
 
   it('rejects a Rejoiner2 method before any request', async () => {
+    // Checked by tsc: a client created with api: 'rest1' has no Rejoiner2 method in its type.
+    // @ts-expect-error getCustomer is not a REST 1.0 method
+    void (() => client.getCustomer);
     const full = client as RejoinerClient;
     const before = requests.length;
     const error = await full.getCustomer('lead@shop.example').catch((caught: unknown) => caught);
