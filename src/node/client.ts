@@ -39,8 +39,9 @@ import type {
 export type { RejoinerClientOptions } from './types';
 
 /**
- * A non-2xx answer, or a 2xx answer whose body is not the JSON expected. `body` is the response
- * text (the collector puts `{"error": reason}` there); `path` is the request target as sent.
+ * A non-2xx answer (redirects included: they are not followed), or a 2xx answer whose body is
+ * not the JSON expected. `body` is the response text (the collector puts `{"error": reason}`
+ * there); `path` is the request target as sent.
  */
 export class RejoinerApiError extends Error {
   constructor(
@@ -311,7 +312,8 @@ export function createRejoinerClient(options: RejoinerClientOptions): RejoinerCl
       authorization: 'token' in auth ? `Rejoiner ${auth.token}` : authorizationHeader(auth.key, auth.secret, call.method, target, body ?? ''),
     };
     if (body) headers['content-type'] = 'application/json';
-    const response = await doFetch(url, { method: call.method, headers, body });
+    // A redirect is not followed: the credential must not travel to a URL the client was not given.
+    const response = await doFetch(url, { method: call.method, headers, body, redirect: 'manual' });
     return { response, target };
   };
 

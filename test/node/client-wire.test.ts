@@ -46,6 +46,7 @@ beforeAll(async () => {
     const authorization = req.headers.authorization ?? '';
     const entry: Received = { method: req.method ?? 'GET', target, authorization, body };
     received.push(entry);
+    if (target.startsWith('/moved/')) return void res.writeHead(308, { location: `${collector.url}${target.slice(6)}` }).end();
     if (!target.startsWith(`${PREFIX}/`)) return void res.writeHead(404).end();
     const forwarded = target.slice(PREFIX.length);
     const signed = /^Rejoiner ([^\s:]+):(\S+)$/.exec(authorization);
@@ -176,6 +177,15 @@ describe('the server client on the wire, behind a path prefix', () => {
     // Dots inside an id are plain characters.
     expect(await client.getCustomer('.hidden')).toBeNull();
     expect(received.at(-1)!.target).toBe(`${PREFIX}/api/v1/shop/customers/.hidden/`);
+  });
+
+  it('does not follow a redirect with the credential', async () => {
+    for (const auth of [{ token: TOKEN }, { key: SHOP.key, secret: SHOP.secret }]) {
+      const client = createRejoinerClient({ baseUrl: `${gatewayUrl}/moved/`, siteId: SHOP.id, auth });
+      const from = received.length;
+      await expect(client.ping()).rejects.toMatchObject({ name: 'RejoinerApiError', status: 308, path: '/moved/api/v2/shop/ping/' });
+      expect(received.length).toBe(from + 1);
+    }
   });
 
   it('refuses options it cannot use', () => {
