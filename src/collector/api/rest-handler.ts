@@ -51,7 +51,8 @@ export function createRestHandler({ sites, store, proxies }: RestDeps): RestHand
       return true;
     }
     let parsed: unknown;
-    if (method != 'GET') {
+    // GET and DELETE carry no body worth reading; a client may still send one.
+    if (method != 'GET' && method != 'DELETE') {
       const json = parseJsonBody(body);
       if (!json.ok) {
         replyError(res, 400, json.reason);

@@ -18,7 +18,7 @@ import { tagHandlers } from './handlers/tags';
 export type ApiGeneration = 'rest1' | 'rejoiner2';
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path segments; ":name" captures one (percent-decoded). Every pattern starts with its base and ":site". */
   pattern: string[];
   api: ApiGeneration;
@@ -60,6 +60,7 @@ export const ROUTES: Route[] = [
   ...rejoiner2('PATCH', 'customers/preference_tags/remove/by_email', tagHandlers.preferences.change('remove')),
   ...rejoiner2('GET', 'customers/:customer', customerHandlers.read),
   ...rejoiner2('PUT', 'customers/:customer', customerHandlers.update),
+  ...rejoiner2('DELETE', 'customers/:customer', customerHandlers.forget),
   ...rejoiner2('GET', 'customers/:customer/tags', tagHandlers.tags.read),
   ...rejoiner2('PUT', 'customers/:customer/tags', tagHandlers.tags.change('replace')),
   ...rejoiner2('PATCH', 'customers/:customer/tags', tagHandlers.tags.change('add')),

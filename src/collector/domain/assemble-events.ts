@@ -54,6 +54,10 @@ export interface AssemblyContext {
   newCustomerId?: () => string;
 }
 
+/** The email an event names (customer_email, list_subscription), kept beside it so that erasure can find it. */
+export const emailOfEvent = (event: WireEvent): string | null =>
+  event.type == 'customer_email' || event.type == 'list_subscription' ? (event.data as CustomerEmail).email : null;
+
 /** The order an event belongs to: its own, or one of its own for a conversion without an open order. */
 export const orderIdOf = (event: WireEvent): string | null =>
   event.order ?? (event.type == 'conversion' ? `event:${event.id}` : null);

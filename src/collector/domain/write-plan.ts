@@ -35,6 +35,8 @@ export interface WritePlan {
   metadata: MetadataWrites;
   /** Orders of a visitor without an email get this one (the visitor just told it). */
   linkedOrders: { site: string; visitor: string; email: string }[];
+  /** An erasure: sessions and orders lose the email (orders their visitor too), and the audit records it. */
+  erasure?: { site: string; customer: string; kind: string; source: string; at: number; sessions: string[]; orders: string[]; events: number };
   /** Events stored before a rule refused them: the engine deletes them again. */
   refused: { site: string; id: string; reason: string }[];
   /** What changed, for the live dashboard: session, order and customer ids per site. */

@@ -11,6 +11,7 @@ import { planContactAdd, planContactRemove, planListCreate } from '../domain/lis
 import { metadataProblem, upsertMetadata, type MetadataKeys } from '../domain/metadata-rules';
 import { phoneKey } from '../domain/phone';
 import type { CustomerRow } from '../domain/records';
+import { identityOf, planErasure, scrubEvent } from '../domain/erasure';
 import { changeTags } from '../domain/tag-rules';
 import { createWritePlan, noteChange, planTags, type WritePlan } from '../domain/write-plan';
 import { writeBatches, type BatchInput } from './batch-writer';
@@ -19,6 +20,9 @@ import { createGroupCommit } from './group-commit';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
 import type { ChangeSet, InsertResult, Store } from './store';
+
+/** Stored events rewritten per round trip while erasing. */
+const ERASURE_PAGE = 500;
 
 export interface StoreOptions {
   /** Beacon transactions running at once. @default 1 */
@@ -153,6 +157,43 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
         planCustomerFlags(plan, state, { site, email, flags, now: Date.now() });
       });
       return readCustomer(site, email);
+    },
+
+    async eraseCustomer(site, id, kind, source) {
+      const seen = await engine.reads.customerById(site, id);
+      if (!seen) return 'not_found';
+      const locks = [idLock(site, seen.id), ...(seen.email ? [emailLock(site, seen.email)] : [])];
+      const outcome = await customerWrite(locks, async (tx, plan, late) => {
+        const customer = await tx.customerById(site, seen.id);
+        if (!customer || customer.email != seen.email) return 'moved' as const;
+        const records = await tx.personRecords(site, customer.email, customer.id);
+        // Everything written is locked first: no beacon of these visitors may slip in meanwhile.
+        await late.more([
+          ...records.visitors.map((visitor) => lockKey(site, 'visitor', visitor.id)),
+          ...records.sessions.map((session) => lockKey(site, 'session', session)),
+          ...records.orders.map((order) => lockKey(site, 'order', order.id)),
+        ]);
+        const identity = identityOf(customer);
+        let scrubbed = 0;
+        const sources = [...records.visitors.map((visitor) => ({ visitor: visitor.id })), ...(customer.email ? [{ email: customer.email }] : [])];
+        for (const by of sources)
+          for (let after: string | null = null; ; ) {
+            const page = await tx.eventsOfPerson(site, by, after, ERASURE_PAGE);
+            if (!page.length) break;
+            const changed = page
+              .map((row) => ({ row, next: scrubEvent(row as Parameters<typeof scrubEvent>[0], identity) }))
+              .filter(({ row, next }) => next.url != row.url || JSON.stringify(next.data) != JSON.stringify(row.data))
+              .map(({ row, next }) => ({ ref: row.ref, ...next }));
+            await tx.rewriteEvents(site, changed);
+            scrubbed += changed.length;
+            after = page[page.length - 1].ref;
+          }
+        planErasure(plan, { customer, kind, source, records, eventsScrubbed: scrubbed, now: Date.now() });
+        return 'erased' as const;
+      });
+      if (outcome == 'moved') return store.eraseCustomer(site, id, kind, source);
+      await engine.afterErasure();
+      return (await models.customer(site, seen.id))!;
     },
 
     async getCustomerByPhone(site, phone) {

@@ -5,6 +5,7 @@
  * plain SQL of their own dialect.
  */
 import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
+import type { PersonRecords } from '../domain/erasure';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
 import type { EventExportStream, SessionRow } from './store';
@@ -43,6 +44,14 @@ export interface PageRequest {
 export interface RowPage<T> {
   rows: T[];
   next: string | null;
+}
+
+/** A stored event as erasure reads it; `ref` is the engine's own row reference. */
+export interface StoredEventRow {
+  ref: string;
+  type: string;
+  url: string;
+  data: unknown;
 }
 
 /** A list's contact as a listing shows it. */
@@ -85,6 +94,12 @@ export interface RecordTx {
   memberships(keys: [site: string, customer: string, listId: string][]): Promise<Membership[]>;
   tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
   sessionExists(site: string, id: string): Promise<boolean>;
+  /** What of a person the records hold: visitors, sessions and orders of its email, its memberships, their metadata and lines. */
+  personRecords(site: string, email: string | null, customerId: string): Promise<PersonRecords>;
+  /** A page of the stored events of a visitor, or naming an email, after the opaque `after`. */
+  eventsOfPerson(site: string, by: { visitor: string } | { email: string }, after: string | null, limit: number): Promise<StoredEventRow[]>;
+  /** Rewrites stored events (their email column is cleared too). */
+  rewriteEvents(site: string, rows: { ref: string; url: string; data: unknown }[]): Promise<void>;
   /** Writes the plan, in the order WritePlan declares its parts. */
   apply(plan: WritePlan, writtenAt: number): Promise<void>;
 }
@@ -122,6 +137,11 @@ export interface Engine {
   readonly reads: RecordReader;
   /** Events of `site` after the opaque cursor `after` (from the start without one), at most `limit`. */
   exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
+  /**
+   * After an erasure's commit: make the erased values unreadable in the database's files too
+   * (SQLite rewrites its write-ahead log; PostgreSQL's queries return no old row versions).
+   */
+  afterErasure(): Promise<void>;
   /** Whether `cursor` is one this engine could have given. */
   isCursor(cursor: string): boolean;
   /** Resolves when the database answers a trivial query. */

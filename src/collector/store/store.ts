@@ -6,6 +6,7 @@ import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '..
 import type { CustomerFlags } from '../domain/api-commands';
 import type { ProfilePatch } from '../domain/customer-rules';
 import type { CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { ErasureKind } from '../domain/erasure';
 import type { TagChange } from '../domain/tag-rules';
 import type { ContactRow, PageRequest, RowPage } from './engine';
 
@@ -136,6 +137,11 @@ export interface Store {
   /** Flags on the customer of `email` (created when missing: an unsubscribe must stick). */
   setCustomerFlags(site: string, email: string, flags: CustomerFlags): Promise<CustomerRecord>;
   getCustomerByPhone(site: string, phone: string): Promise<CustomerRecord | undefined>;
+  /**
+   * Erases a customer's personal data everywhere the collector keeps it (domain/erasure.ts),
+   * and from the database's files, before it resolves. Irreversible; audited without the data.
+   */
+  eraseCustomer(site: string, id: string, kind: ErasureKind, source: string): Promise<CustomerRecord | 'not_found'>;
   /** A customer's tags of one kind; undefined when there is no such customer. */
   getTags(site: string, idOrEmail: string, kind: TagKind): Promise<string[] | undefined>;
   /** Replaces, adds or removes tags of one kind; creates the customer of an email when `create`. */

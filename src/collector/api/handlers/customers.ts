@@ -82,6 +82,14 @@ export const customerHandlers = {
     answerCustomer(context, await context.store.getCustomerByPhone(context.site.id, phone));
   }) as RestHandlerFn,
 
+  /** `DELETE customers/{id or email}/`: erases the customer (README "Erasure"); 204, irreversible. */
+  forget: (async (context) => {
+    const found = await context.store.getCustomer(context.site.id, context.params.customer);
+    if (!found || found.status == 'forgotten') return fail(context, 404, 'customer not found');
+    await context.store.eraseCustomer(context.site.id, found.id, 'forget', 'rejoiner');
+    empty(context, 204);
+  }) as RestHandlerFn,
+
   update: (async (context) => {
     const input = parseCustomerInput(context.body);
     if (!input.ok) return fail(context, 400, input.reason);

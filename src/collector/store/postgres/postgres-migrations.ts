@@ -24,9 +24,22 @@ CREATE TABLE events (
   url text NOT NULL,
   data text NOT NULL,              -- normalized event data, JSON
   received_at bigint NOT NULL,
+  email text,                      -- the email a customer_email or list_subscription event names
   UNIQUE (site, id)
 );
 CREATE INDEX events_export ON events (site, tx, cursor);
+-- What erasing a customer looks events up by.
+CREATE INDEX events_email ON events (site, email) WHERE email IS NOT NULL;
+CREATE INDEX events_visitor ON events (site, visitor);
+
+CREATE TABLE erasures (            -- the audit of erasures: who and when, never what
+  site text NOT NULL,
+  customer text NOT NULL,
+  source text NOT NULL,
+  kind text NOT NULL,              -- forget, anonymise
+  events integer NOT NULL,         -- stored events that lost personal data
+  at bigint NOT NULL
+);
 
 CREATE TABLE sessions (
   site text NOT NULL,
@@ -46,6 +59,7 @@ CREATE TABLE sessions (
   PRIMARY KEY (site, id)
 );
 CREATE INDEX sessions_written ON sessions (written_at);
+CREATE INDEX sessions_email ON sessions (site, email) WHERE email IS NOT NULL;
 CREATE INDEX sessions_site_written ON sessions (site, written_at);
 
 CREATE TABLE visitors (
@@ -55,6 +69,7 @@ CREATE TABLE visitors (
   pending text,                    -- profile fields (and tags) sent before the email, JSON
   PRIMARY KEY (site, id)
 );
+CREATE INDEX visitors_email ON visitors (site, email) WHERE email IS NOT NULL;
 
 CREATE TABLE orders (
   site text NOT NULL,
@@ -204,10 +219,10 @@ DECLARE
   arrival bigint := (request->>'received_at')::bigint;
 BEGIN
   WITH inserted AS (
-    INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-    SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, arrival
+    INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at, email)
+    SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, arrival, email
     FROM json_to_recordset(request->'events') AS x(site text, id text, seq bigint, type text, ts double precision,
-      visitor text, session text, order_id text, url text, data text)
+      visitor text, session text, order_id text, url text, data text, email text)
     ON CONFLICT (site, id) DO NOTHING
     RETURNING site, id
   )
@@ -451,6 +466,16 @@ BEGIN
     UPDATE orders o SET email = x.email, written_at = now
     FROM json_to_recordset(plan->'linked_orders') AS x(site text, visitor text, email text)
     WHERE o.site = x.site AND o.visitor = x.visitor AND o.email IS NULL;
+  END IF;
+
+  IF plan->'erasure' IS NOT NULL AND json_typeof(plan->'erasure') = 'object' THEN
+    UPDATE sessions SET email = NULL, written_at = now
+    WHERE site = plan->'erasure'->>'site' AND id IN (SELECT json_array_elements_text(plan->'erasure'->'sessions'));
+    UPDATE orders SET email = NULL, visitor = NULL, written_at = now
+    WHERE site = plan->'erasure'->>'site' AND id IN (SELECT json_array_elements_text(plan->'erasure'->'orders'));
+    INSERT INTO erasures (site, customer, source, kind, events, at)
+    VALUES (plan->'erasure'->>'site', plan->'erasure'->>'customer', plan->'erasure'->>'source', plan->'erasure'->>'kind',
+      (plan->'erasure'->>'events')::integer, (plan->'erasure'->>'at')::bigint);
   END IF;
 
   IF json_array_length(plan->'refused') > 0 THEN

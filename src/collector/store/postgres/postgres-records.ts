@@ -9,7 +9,7 @@ import type { ClientBase, Pool } from 'pg';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
-import type { SiteEvent } from '../../domain/assemble-events';
+import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
 import { isPostgresCursor, waitForHorizon } from './postgres-export';
 import type { SessionRow } from '../store';
@@ -74,7 +74,7 @@ const columns = (keys: string[][], width: number): string[][] => Array.from({ le
 /** An event as a row of the events table (data as JSON text). */
 const eventRow = ({ site, event }: SiteEvent) => ({
   site, id: event.id, seq: event.seq, type: event.type, ts: event.ts, visitor: event.visitor, session: event.session,
-  order_id: event.order, url: event.url, data: JSON.stringify(event.data),
+  order_id: event.order, url: event.url, data: JSON.stringify(event.data), email: emailOfEvent(event),
 });
 
 export function createPostgresRecordTx(client: ClientBase): RecordTx {
@@ -120,6 +120,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         delivery_date: note.delivery_date ?? null,
       })),
       metadata_cleared: [...plan.metadata.cleared.values()],
+      erasure: plan.erasure ?? null,
       metadata_moved: plan.metadata.moved,
       metadata: [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
       linked_orders: plan.linkedOrders,
@@ -172,9 +173,10 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
     async insertEvents(events, receivedAt) {
       if (!events.length) return [];
       const inserted = await rows(
-        `INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-         SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, $2::bigint FROM json_to_recordset($1::json)
-           AS x(site text, id text, seq bigint, type text, ts double precision, visitor text, session text, order_id text, url text, data text)
+        `INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at, email)
+         SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, $2::bigint, email FROM json_to_recordset($1::json)
+           AS x(site text, id text, seq bigint, type text, ts double precision, visitor text, session text, order_id text, url text,
+             data text, email text)
          ON CONFLICT (site, id) DO NOTHING
          RETURNING site, id`,
         [JSON.stringify(events.map(eventRow)), receivedAt],
@@ -240,6 +242,38 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       (await byKeys('SELECT site, owner, key FROM metadata JOIN unnest($1::text[], $2::text[]) AS k(site, owner) USING (site, owner)', owners, 2)).map(
         (row): [string, string, string] => [row.site as string, row.owner as string, row.key as string],
       ),
+    async personRecords(site, email, customerId) {
+      const visitors = email ? (await rows('SELECT * FROM visitors WHERE site = $1 AND email = $2', [site, email])).map(toVisitor) : [];
+      const sessions = email ? (await rows('SELECT id FROM sessions WHERE site = $1 AND email = $2', [site, email])).map((row) => row.id as string) : [];
+      const orders = email ? (await rows(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND email = $2`, [site, email])).map(toOrder) : [];
+      const owners = [...sessions.map((id) => `session:${id}`), ...orders.map((order) => `order:${order.id}`)];
+      return {
+        visitors,
+        sessions,
+        orders,
+        memberships: (await rows(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = $1 AND customer = $2`, [site, customerId])).map(toMembership),
+        metadata: (await rows('SELECT owner, key, value FROM metadata WHERE site = $1 AND owner = ANY($2::text[])', [site, owners])).map(
+          (row): [string, string, string] => [row.owner as string, row.key as string, row.value as string],
+        ),
+        items: (await rows('SELECT * FROM order_items WHERE site = $1 AND order_id = ANY($2::text[])', [site, orders.map((order) => order.id)])).map(toItem),
+      };
+    },
+    async eventsOfPerson(site, by, after, limit) {
+      const column = 'visitor' in by ? 'visitor' : 'email';
+      const found = await rows(
+        `SELECT cursor::text AS ref, type, url, data FROM events WHERE site = $1 AND ${column} = $2 AND cursor > $3 ORDER BY cursor LIMIT $4`,
+        [site, 'visitor' in by ? by.visitor : by.email, after ?? '0', limit],
+      );
+      return found.map((row) => ({ ref: row.ref as string, type: row.type as string, url: row.url as string, data: JSON.parse(row.data as string) }));
+    },
+    async rewriteEvents(site, changed) {
+      if (!changed.length) return;
+      await client.query(
+        `UPDATE events e SET url = x.url, data = x.data, email = NULL FROM json_to_recordset($1::json) AS x(ref bigint, url text, data text)
+         WHERE e.site = $2 AND e.cursor = x.ref`,
+        [JSON.stringify(changed.map((row) => ({ ref: row.ref, url: row.url, data: JSON.stringify(row.data) }))), site],
+      );
+    },
     apply,
   };
 }

@@ -91,6 +91,20 @@ CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at);
  * server's `written_at` for the dashboard.
  */
 const V2_TABLES = `
+-- The email a customer_email or list_subscription event names, and the visitor of each event:
+-- what erasing a customer looks events up by.
+ALTER TABLE events ADD COLUMN email TEXT;
+UPDATE events SET email = json_extract(data, '$.email') WHERE type IN ('customer_email', 'list_subscription');
+CREATE INDEX events_email ON events (site, email) WHERE email IS NOT NULL;
+CREATE INDEX events_visitor ON events (site, visitor);
+CREATE TABLE erasures (          -- the audit of erasures: who and when, never what
+  site TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,            -- forget, anonymise
+  events INTEGER NOT NULL,       -- stored events that lost personal data
+  at INTEGER NOT NULL
+);
 ALTER TABLE sessions RENAME TO sessions_v1;
 ALTER TABLE visitors RENAME TO visitors_v1;
 ALTER TABLE orders RENAME TO orders_v1;
@@ -114,6 +128,7 @@ CREATE TABLE sessions (
   PRIMARY KEY (site, id)
 );
 CREATE INDEX sessions_written ON sessions (written_at);
+CREATE INDEX sessions_email ON sessions (site, email) WHERE email IS NOT NULL;
 CREATE INDEX sessions_site_written ON sessions (site, written_at);
 CREATE TABLE visitors (
   site TEXT NOT NULL,
@@ -122,6 +137,7 @@ CREATE TABLE visitors (
   pending TEXT,                  -- profile fields (and tags) sent before the email, JSON
   PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
+CREATE INDEX visitors_email ON visitors (site, email) WHERE email IS NOT NULL;
 CREATE TABLE orders (
   site TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -332,6 +348,9 @@ export function prepareDatabase(db: Database, sync: SyncMode): void {
   db.pragma('cache_size = -32000');
   // Waiting for a lock here would block the event loop: the engine retries asynchronously instead.
   db.pragma('busy_timeout = 0');
+  // Freed space is zeroed, so that what an erasure removed (and the earlier versions of rows it
+  // rewrote) cannot be read from the file (https://sqlite.org/pragma.html#pragma_secure_delete).
+  db.pragma('secure_delete = ON');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this collector (${SCHEMA_VERSION})`);
   for (let next = version; next < SCHEMA_VERSION; next++)

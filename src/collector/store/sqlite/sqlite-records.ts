@@ -3,6 +3,7 @@
  * as prepared statements. The only place that converts between rows and domain records.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { emailOfEvent } from '../../domain/assemble-events';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
@@ -65,8 +66,8 @@ const present = <T>(list: (T | undefined)[]): T[] => list.filter((entry): entry 
 export function createSqliteRecordTx(db: Database): RecordTx {
   const q = {
     insertEvent: db.prepare(
-      `INSERT OR IGNORE INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at, email)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     visitor: db.prepare('SELECT site, id, email, pending FROM visitors WHERE site = ? AND id = ?'),
     order: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND id = ?`),
@@ -160,6 +161,18 @@ export function createSqliteRecordTx(db: Database): RecordTx {
        ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value`,
     ),
     linkOrders: db.prepare('UPDATE orders SET email = ?, written_at = ? WHERE site = ? AND visitor = ? AND email IS NULL'),
+    eraseSessionEmail: db.prepare('UPDATE sessions SET email = NULL, written_at = ? WHERE site = ? AND id = ?'),
+    eraseOrderEmail: db.prepare('UPDATE orders SET email = NULL, visitor = NULL, written_at = ? WHERE site = ? AND id = ?'),
+    auditErasure: db.prepare('INSERT INTO erasures (site, customer, source, kind, events, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    visitorsWithEmail: db.prepare('SELECT site, id, email, pending FROM visitors WHERE site = ? AND email = ?'),
+    sessionsWithEmail: db.prepare('SELECT id FROM sessions WHERE site = ? AND email = ?').pluck(),
+    ordersWithEmail: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ?`),
+    membershipsOf: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ?`),
+    metadataOf: db.prepare('SELECT owner, key, value FROM metadata WHERE site = ? AND owner = ?').raw(),
+    itemsOf: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ?'),
+    eventsOfVisitor: db.prepare('SELECT cursor AS ref, type, url, data FROM events WHERE site = ? AND visitor = ? AND cursor > ? ORDER BY cursor LIMIT ?'),
+    eventsOfEmail: db.prepare('SELECT cursor AS ref, type, url, data FROM events WHERE site = ? AND email = ? AND cursor > ? ORDER BY cursor LIMIT ?'),
+    rewriteEvent: db.prepare('UPDATE events SET url = ?, data = ?, email = NULL WHERE site = ? AND cursor = ?'),
     deleteEvent: db.prepare('DELETE FROM events WHERE site = ? AND id = ?'),
   };
   const get = (statement: Statement, ...params: unknown[]): Row | undefined => statement.get(...params) as Row | undefined;
@@ -217,6 +230,12 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     for (const { site, owner, entries } of plan.metadata.upserts.values())
       for (const [key, value] of entries) q.upsertMetadata.run(site, owner, key, value);
     for (const { site, visitor, email } of plan.linkedOrders) q.linkOrders.run(email, now, site, visitor);
+    if (plan.erasure) {
+      const { site, customer, source, kind, events, at, sessions, orders } = plan.erasure;
+      for (const id of sessions) q.eraseSessionEmail.run(now, site, id);
+      for (const id of orders) q.eraseOrderEmail.run(now, site, id);
+      q.auditErasure.run(site, customer, source, kind, events, at);
+    }
     for (const { site, id } of plan.refused) q.deleteEvent.run(site, id);
   };
 
@@ -226,7 +245,10 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     lock: async () => {},
     async insertEvents(events, receivedAt) {
       return events.filter(({ site, event }) =>
-        q.insertEvent.run(site, event.id, event.seq, event.type, event.ts, event.visitor, event.session, event.order, event.url, JSON.stringify(event.data), receivedAt)
+        q.insertEvent.run(
+          site, event.id, event.seq, event.type, event.ts, event.visitor, event.session, event.order, event.url, JSON.stringify(event.data),
+          receivedAt, emailOfEvent(event),
+        )
           .changes > 0,
       );
     },
@@ -246,6 +268,28 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     memberships: async (keys) => present(keys.map(([site, customer, list]) => get(q.membership, site, customer, list))).map(toMembership),
     tags: async (site, customer, kind) => q.tags.all(site, customer, kind) as string[],
     sessionExists: async (site, id) => q.sessionExists.get(site, id) !== undefined,
+    async personRecords(site, email, customerId) {
+      const visitors = email ? (q.visitorsWithEmail.all(site, email) as Row[]).map(toVisitor) : [];
+      const sessions = email ? (q.sessionsWithEmail.all(site, email) as string[]) : [];
+      const orders = email ? (q.ordersWithEmail.all(site, email) as Row[]).map(toOrder) : [];
+      const owners = [...sessions.map((id) => `session:${id}`), ...orders.map((order) => `order:${order.id}`)];
+      return {
+        visitors,
+        sessions,
+        orders,
+        memberships: (q.membershipsOf.all(site, customerId) as Row[]).map(toMembership),
+        metadata: owners.flatMap((owner) => q.metadataOf.all(site, owner) as [string, string, string][]),
+        items: orders.flatMap((order) => (q.itemsOf.all(site, order.id) as Row[]).map(toItem)),
+      };
+    },
+    async eventsOfPerson(site, by, after, limit) {
+      const from = after === null ? 0 : Number(after);
+      const rows = ('visitor' in by ? q.eventsOfVisitor.all(site, by.visitor, from, limit) : q.eventsOfEmail.all(site, by.email, from, limit)) as Row[];
+      return rows.map((row) => ({ ref: String(row.ref), type: row.type as string, url: row.url as string, data: JSON.parse(row.data as string) }));
+    },
+    async rewriteEvents(site, rows) {
+      for (const row of rows) q.rewriteEvent.run(row.url, JSON.stringify(row.data), site, Number(row.ref));
+    },
     apply: async (plan, now) => apply(plan, now),
   };
   return tx;
