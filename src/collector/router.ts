@@ -33,6 +33,9 @@ function segmentsOf(pathname: string): string[] | undefined {
   }
 }
 
+/** First segments of the customer platforms' dialects (seeds 002 and 004), which live at the root. */
+const DIALECT_ROOTS = new Set(['organizations', 'customer_lists', 'locations', 'accounts', 'location', 'account']);
+
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = parseTarget(req.url ?? '');
@@ -41,7 +44,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     if (!segments) return replyError(res, 400, 'malformed percent-encoding (or a NUL) in the path');
     const [first] = segments;
     if (first == 'v4' && segments.length == 2) return deps.ingest(req, res, segments[1]);
-    if (first == 'api') {
+    if (first == 'api' || DIALECT_ROOTS.has(first)) {
       if (!(await deps.rest(req, res, url, segments))) replyError(res, 404, 'no such endpoint');
       return;
     }

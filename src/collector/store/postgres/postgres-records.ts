@@ -11,7 +11,7 @@ import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, Visitor
 import type { WritePlan } from '../../domain/write-plan';
 import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
-import { isPostgresCursor, waitForHorizon } from './postgres-export';
+import { isPostgresCursor } from './postgres-export';
 import type { SessionRow } from '../store';
 
 type Row = Record<string, unknown>;
@@ -325,7 +325,6 @@ export function createPostgresReader(pool: Pool): RecordReader {
     pageLists: (site, page) =>
       pageRows(
         pool,
-        'SELECT l.tx::text AS tx FROM lists l WHERE l.site = $1 ORDER BY l.tx DESC, l.seq DESC LIMIT 1',
         [site],
         `SELECT l.tx::text AS tx, l.seq, l.site, l.id, l.name, l.created_at, l.contact_count FROM lists l WHERE l.site = $1`,
         'l',
@@ -335,7 +334,6 @@ export function createPostgresReader(pool: Pool): RecordReader {
     pageContacts: (site, listId, page) =>
       pageRows(
         pool,
-        'SELECT m.tx::text AS tx FROM memberships m WHERE m.site = $1 AND m.list_id = $2 ORDER BY m.tx DESC, m.seq DESC LIMIT 1',
         [site, listId],
         `SELECT m.tx::text AS tx, m.seq, m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at, m.custom_fields, c.email
          FROM memberships m JOIN customers c ON c.site = m.site AND c.id = m.customer WHERE m.site = $1 AND m.list_id = $2`,
@@ -356,26 +354,24 @@ export function createPostgresReader(pool: Pool): RecordReader {
 }
 
 /**
- * A page of a listing in (tx, seq) order, below the oldest running transaction (as exports read,
- * see postgres-export.ts), so that a row another node inserts meanwhile never lands behind a
- * page already given. `newestSql` finds the listing's newest row, whose transaction the page
- * waits (briefly) to see ended; `selectSql` selects rows with `$1`… as `params`.
+ * A page of a listing in (tx, seq) order: a row's place never changes, so a row that existed
+ * when paging began is shown exactly once, whatever other nodes insert meanwhile (a row
+ * inserted during paging shows at most once). Unlike the export (postgres-export.ts) it does
+ * not wait for older transactions to end: a listing shows what is committed now, even while a
+ * long transaction runs elsewhere on the server. `selectSql` selects rows with `$1`… as `params`.
  */
 async function pageRows<T>(
   pool: Pool,
-  newestSql: string,
   params: unknown[],
   selectSql: string,
   alias: string,
   page: PageRequest,
   map: (row: Row) => T,
 ): Promise<RowPage<T>> {
-  await waitForHorizon(pool, newestSql, params);
   const [tx, seq] = page.cursor !== undefined && isPostgresCursor(page.cursor) ? page.cursor.split('.') : ['0', '0'];
   const n = params.length;
   const { rows } = await pool.query(
     `${selectSql} AND (${alias}.tx, ${alias}.seq) > ($${n + 1}::xid8, $${n + 2}::bigint)
-       AND ${alias}.tx < pg_snapshot_xmin(pg_current_snapshot())
      ORDER BY ${alias}.tx, ${alias}.seq LIMIT $${n + 3} OFFSET $${n + 4}`,
     [...params, tx, seq, page.limit + 1, page.cursor !== undefined ? 0 : page.offset ?? 0],
   );
