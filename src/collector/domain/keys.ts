@@ -19,5 +19,12 @@ export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}
  * email, and by id (`customer-id`), which every writer of an existing customer holds, however
  * it found it (by email, id, phone, external id or private ref).
  */
-export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id';
+export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id' | HubriseLockKind;
+/**
+ * HubRise (seed 004): a customer list (`customer-list`: deleting it takes it exclusively, writers
+ * of its records in shared mode; `customer-list` of ":names" serializes the site's list names),
+ * a private_ref in a list (`private-ref`, id "{list}:{ref}"), and a loyalty card (`loyalty-card`:
+ * its operations take turns, so none loses another's update of the balance).
+ */
+export type HubriseLockKind = 'customer-list' | 'private-ref' | 'loyalty-card';
 export const lockKey = (site: string, kind: LockKind, id: string): string => `${site}:${kind}:${id}`;

@@ -10,13 +10,14 @@ import { keyOf, lockKey, ownerOf } from '../domain/keys';
 import { planContactAdd, planContactRemove, planListCreate } from '../domain/list-rules';
 import { metadataProblem, upsertMetadata, type MetadataKeys } from '../domain/metadata-rules';
 import { phoneKey } from '../domain/phone';
-import type { CustomerRow } from '../domain/records';
+import { DEFAULT_CONTAINER, type CustomerRow } from '../domain/records';
 import { identityOf, planErasure, scrubEvent } from '../domain/erasure';
 import { changeTags } from '../domain/tag-rules';
 import { createWritePlan, noteChange, planTags, type WritePlan } from '../domain/write-plan';
 import { writeBatches, type BatchInput } from './batch-writer';
 import { StoreUnavailableError, type Engine, type RecordTx } from './engine';
 import { createGroupCommit } from './group-commit';
+import { createHubriseStore } from './hubrise/hubrise-store';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
 import type { ChangeSet, InsertResult, Store } from './store';
@@ -98,8 +99,11 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
 
   const readCustomer = async (site: string, email: string) => (await models.customer(site, email))!;
 
-  const findCustomerRow = (site: string, idOrEmail: string) =>
-    idOrEmail.includes('@') ? engine.reads.customerByEmail(site, idOrEmail.trim().toLowerCase()) : engine.reads.customerById(site, idOrEmail);
+  /** A customer of the default container (Rejoiner's API never reaches HubRise's other lists), by id or email. */
+  const findCustomerRow = async (site: string, idOrEmail: string) => {
+    const row = idOrEmail.includes('@') ? await engine.reads.customerByEmail(site, idOrEmail.trim().toLowerCase()) : await engine.reads.customerById(site, idOrEmail);
+    return row?.container == DEFAULT_CONTAINER ? row : undefined;
+  };
 
   const store: Store = {
     insertBatch: (site, events) => batches.add({ site, events }),
@@ -208,7 +212,7 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     },
 
     async changeTags(site, idOrEmail, kind, change, tags, create) {
-      const email = idOrEmail.includes('@') ? idOrEmail.trim().toLowerCase() : (await engine.reads.customerById(site, idOrEmail))?.email;
+      const email = idOrEmail.includes('@') ? idOrEmail.trim().toLowerCase() : (await findCustomerRow(site, idOrEmail))?.email;
       if (!email) return 'not_found';
       return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         let customer = await lockedByEmail(tx, late, site, email);
@@ -289,6 +293,11 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
       return (await models.session(site, id))!;
     },
 
+    hubrise: createHubriseStore(engine, {
+      publish,
+      eraseDefault: (site, id) => store.eraseCustomer(site, id, 'anonymise', 'hubrise'),
+    }),
+
     getSession: (site, id) => models.session(site, id),
     getOrder: (site, id, listed) => models.order(site, id, listed),
     recent: (site, limit) => models.recent(site, limit),
@@ -303,6 +312,7 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
 
     async close() {
       await batches.drain();
+      await store.hubrise.close();
       listeners.clear();
       await engine.close();
     },

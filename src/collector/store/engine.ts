@@ -8,6 +8,7 @@ import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
 import type { PersonRecords } from '../domain/erasure';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
+import type { HubriseReader, HubriseTx } from './hubrise/hubrise-engine';
 import type { EventExportStream, SessionRow } from './store';
 
 /** What a beacon transaction stores and reads before the rules run. */
@@ -102,6 +103,8 @@ export interface RecordTx {
   rewriteEvents(site: string, rows: { ref: string; url: string; data: unknown }[]): Promise<void>;
   /** Writes the plan, in the order WritePlan declares its parts. */
   apply(plan: WritePlan, writtenAt: number): Promise<void>;
+  /** HubRise's customer lists, loyalty cards and operations (hubrise/hubrise-engine.ts). */
+  readonly hubrise: HubriseTx;
 }
 
 /** Reads outside transactions: each sees only committed data. */
@@ -135,6 +138,8 @@ export interface Engine {
    */
   transaction<T>(locks: string[], work: (tx: RecordTx) => Promise<T>): Promise<T>;
   readonly reads: RecordReader;
+  /** Reads of HubRise's customer lists, loyalty cards and operations (hubrise/hubrise-engine.ts). */
+  readonly hubriseReads: HubriseReader;
   /** Events of `site` after the opaque cursor `after` (from the start without one), at most `limit`. */
   exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
   /**

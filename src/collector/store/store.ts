@@ -9,6 +9,7 @@ import type { CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnota
 import type { ErasureKind } from '../domain/erasure';
 import type { TagChange } from '../domain/tag-rules';
 import type { ContactRow, PageRequest, RowPage } from './engine';
+import type { HubriseStore } from './hubrise/hubrise-store';
 
 export type { ListRecord, TagKind } from '../domain/records';
 export type { ContactRow, PageRequest, RowPage } from './engine';
@@ -185,6 +186,8 @@ export interface Store {
   isCursor(cursor: string): boolean;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** HubRise's customer lists, their customers, loyalty cards and operations (seed 004). */
+  readonly hubrise: HubriseStore;
   /** Subscribes to change notifications after each commit; returns the unsubscribe function. */
   onChange(listener: (changes: ChangeSet[]) => void): () => void;
   close(): Promise<void>;

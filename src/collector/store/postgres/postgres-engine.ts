@@ -17,6 +17,7 @@ import pg from 'pg';
 import { StoreUnavailableError, TransactionConflictError, type Engine } from '../engine';
 import { createPostgresExporter, isPostgresCursor } from './postgres-export';
 import { migrate } from './postgres-migrations';
+import { createPostgresHubriseReader } from './postgres-hubrise';
 import { createPostgresReader, createPostgresRecordTx, takeLocks } from './postgres-records';
 
 export interface PostgresEngineOptions {
@@ -149,6 +150,10 @@ export function createPostgresEngine({ url, poolSize = 10, log = () => {} }: Pos
       }
     };
 
+  /** Every read of `reads` guarded. */
+  const guardAll = <T extends object>(reads: T): T =>
+    Object.fromEntries(Object.entries(reads).map(([name, read]) => [name, guard(read as (...args: unknown[]) => Promise<unknown>)])) as T;
+
   const engine: Engine = {
     name: 'postgres',
     async transaction(locks, work) {
@@ -183,7 +188,8 @@ export function createPostgresEngine({ url, poolSize = 10, log = () => {} }: Pos
         client.release(broken);
       }
     },
-    reads: Object.fromEntries(Object.entries(reads).map(([name, read]) => [name, guard(read)])) as unknown as typeof reads,
+    reads: guardAll(reads),
+    hubriseReads: guardAll(createPostgresHubriseReader(pool)),
     exportEvents: guard((site: string, after: string | undefined, limit: number | undefined) => exporter.open(site, after, limit)),
     isCursor: isPostgresCursor,
     // No query returns an old row version; VACUUM reclaims their space in its own time.

@@ -6,12 +6,14 @@
  * postgres-migrations.ts) and COMMIT; every round trip costs system calls on both sides.
  */
 import type { ClientBase, Pool } from 'pg';
+import { orderNumberOf } from '../../domain/order-number';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
 import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
 import { isPostgresCursor } from './postgres-export';
+import { createPostgresHubriseTx } from './postgres-hubrise';
 import type { SessionRow } from '../store';
 
 type Row = Record<string, unknown>;
@@ -42,7 +44,7 @@ const toOrder = (row: Row): OrderHeader => ({
   cart_data: JSON.parse(row.cart_data as string),
   campaign_ids: JSON.parse(row.campaign_ids as string),
 });
-const toCustomer = ({ phone_key: _phone, tx: _tx, seq: _seq, written_at: _written, ...row }: Row): CustomerRow => ({
+export const toCustomer = ({ phone_key: _phone, tx: _tx, seq: _seq, written_at: _written, ...row }: Row): CustomerRow => ({
   ...(row as unknown as CustomerRow),
   profile: JSON.parse(row.profile as string),
   consent: JSON.parse(row.consent as string),
@@ -95,7 +97,12 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
       sessions: [...plan.sessions.values()],
       session_emails: [...plan.sessions.values()].filter((session) => session.email_replaces).map(({ site, id, email }) => ({ site, id, email })),
-      orders: [...plan.orders.values()].map((order) => ({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids) })),
+      orders: [...plan.orders.values()].map((order) => ({
+        ...order,
+        cart_data: JSON.stringify(order.cart_data),
+        campaign_ids: JSON.stringify(order.campaign_ids),
+        order_number: orderNumberOf(order.cart_data),
+      })),
       cleared_items: [...plan.clearedItems.values()].map(({ site, order }) => ({ site, order_id: order })),
       items: [...plan.items.values()].map((line) => ({
         site: line.site, order_id: line.order, product_id: line.product_id, seq: line.seq, position: line.position,
@@ -130,6 +137,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
   };
 
   return {
+    hubrise: createPostgresHubriseTx(client),
     async prepareBatch(request) {
       const { rows: [row] } = await client.query({
         name: 'rejoiner_prepare_batch',
@@ -315,7 +323,10 @@ export function createPostgresReader(pool: Pool): RecordReader {
         ])
       ).map(toMembership),
     async customerByPhone(site, key) {
-      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 ORDER BY created_at, id LIMIT 1`, [site, key]);
+      const row = await one(
+        `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = 'default' AND phone_key COLLATE "C" = $2 ORDER BY created_at, id LIMIT 1`,
+        [site, key],
+      );
       return row && toCustomer(row);
     },
     list: async (site, id) => {

@@ -16,6 +16,7 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import { StoreUnavailableError, type Engine } from '../engine';
 import { createSqliteExporter } from './sqlite-export';
 import { prepareDatabase, type SyncMode } from './sqlite-migrations';
+import { createSqliteHubriseReader } from './sqlite-hubrise';
 import { createSqliteReader, createSqliteRecordTx } from './sqlite-records';
 
 export interface SqliteEngineOptions {
@@ -39,6 +40,22 @@ export function asUnavailable(error: unknown): unknown {
   const code = codeOf(error);
   if (!UNAVAILABLE.test(code)) return error;
   return new StoreUnavailableError(code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') ? 'the database is locked by another process' : `the database failed (${code})`);
+}
+
+/** Reads whose "database locked" failures (rare with WAL) are "try later", not a bug. */
+function unavailableWhenLocked<T extends object>(reads: T): T {
+  return new Proxy(reads, {
+    get: (target, name) => {
+      const read = target[name as keyof typeof target] as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        try {
+          return await read(...args);
+        } catch (error) {
+          throw asUnavailable(error);
+        }
+      };
+    },
+  });
 }
 
 export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: SqliteEngineOptions): Engine {
@@ -98,19 +115,8 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
       tail = result.catch(() => {});
       return result;
     },
-    reads: new Proxy(reads, {
-      // A read that finds the database locked (rare with WAL) is "try later", not a bug.
-      get: (target, name) => {
-        const read = target[name as keyof typeof target] as (...args: unknown[]) => Promise<unknown>;
-        return async (...args: unknown[]) => {
-          try {
-            return await read(...args);
-          } catch (error) {
-            throw asUnavailable(error);
-          }
-        };
-      },
-    }),
+    reads: unavailableWhenLocked(reads),
+    hubriseReads: unavailableWhenLocked(createSqliteHubriseReader(reader)),
     exportEvents: async (site, after, limit) => exporter.open(site, after === undefined ? 0 : Number(after), limit),
     isCursor: (cursor) => /^\d{1,15}$/.test(cursor),
     async afterErasure() {

@@ -4,12 +4,14 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { emailOfEvent } from '../../domain/assemble-events';
+import { orderNumberOf } from '../../domain/order-number';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
 import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
 import { prepareBatchStepByStep } from '../prepare-batch';
 import type { SessionRow } from '../store';
+import { createSqliteHubriseTx } from './sqlite-hubrise';
 
 type Row = Record<string, unknown>;
 
@@ -114,15 +116,16 @@ export function createSqliteRecordTx(db: Database): RecordTx {
          written_at = excluded.written_at`,
     ),
     upsertOrder: db.prepare(
-      `INSERT INTO orders (${ORDER_COLUMNS}, written_at) VALUES (@site, @id, @visitor, @session, @email, @status, @cart_data,
+      `INSERT INTO orders (${ORDER_COLUMNS}, written_at, order_number) VALUES (@site, @id, @visitor, @session, @email, @status, @cart_data,
          @campaign_type, @campaign_ids, @created_at, @updated_at, @converted_at, @converted_by, @item_count, @next_position,
-         @cart_data_seq, @closed_seq, @written_at)
+         @cart_data_seq, @closed_seq, @written_at, @order_number)
        ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session,
          email = coalesce(excluded.email, email),
          status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
          campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
          converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
-         cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at`,
+         cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at,
+         order_number = excluded.order_number`,
     ),
     clearItems: db.prepare('DELETE FROM order_items WHERE site = ? AND order_id = ?'),
     upsertItem: db.prepare(
@@ -193,7 +196,13 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     for (const session of plan.sessions.values())
       q.upsertSession.run({ ...session, email_replaces: +session.email_replaces, written_at: now });
     for (const order of plan.orders.values())
-      q.upsertOrder.run({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids), written_at: now });
+      q.upsertOrder.run({
+        ...order,
+        cart_data: JSON.stringify(order.cart_data),
+        campaign_ids: JSON.stringify(order.campaign_ids),
+        written_at: now,
+        order_number: orderNumberOf(order.cart_data),
+      });
     for (const { site, order } of plan.clearedItems.values()) q.clearItems.run(site, order);
     for (const line of plan.items.values())
       q.upsertItem.run(line.site, line.order, line.product_id, line.seq, line.position, line.item && JSON.stringify(line.item));
@@ -291,6 +300,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       for (const row of rows) q.rewriteEvent.run(row.url, JSON.stringify(row.data), site, Number(row.ref));
     },
     apply: async (plan, now) => apply(plan, now),
+    hubrise: createSqliteHubriseTx(db),
   };
   return tx;
 }
@@ -299,7 +309,9 @@ export function createSqliteRecordTx(db: Database): RecordTx {
 export function createSqliteReader(db: Database): RecordReader {
   const q = {
     session: db.prepare(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
-    customerByPhone: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? ORDER BY created_at, id LIMIT 1`),
+    customerByPhone: db.prepare(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND phone_key = ? ORDER BY created_at, id LIMIT 1`,
+    ),
     list: db.prepare('SELECT site, id, name, created_at, contact_count FROM lists WHERE site = ? AND id = ?'),
     listsAfter: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? AND rowid > ? ORDER BY rowid LIMIT ?'),
     listsOffset: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? ORDER BY rowid LIMIT ? OFFSET ?'),
