@@ -44,7 +44,9 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     if (!segments) return replyError(res, 400, 'malformed percent-encoding (or a NUL) in the path');
     const [first] = segments;
     if (first == 'v4' && segments.length == 2) return deps.ingest(req, res, segments[1]);
-    if (first == 'api' || DIALECT_ROOTS.has(first)) {
+    // HubRise's own base URL ends in /v1 (https://api.hubrise.com/v1): its roots are served there too.
+    const versioned = first == 'v1' && DIALECT_ROOTS.has(segments[1]);
+    if (first == 'api' || DIALECT_ROOTS.has(first) || versioned) {
       if (!(await deps.rest(req, res, url, segments))) replyError(res, 404, 'no such endpoint');
       return;
     }

@@ -63,7 +63,9 @@ export function createRestHandler({ sites, store, proxies }: RestDeps): RestHand
     }
     let parsed: unknown;
     // GET and DELETE carry no body worth reading; a client may still send one.
-    if (method != 'GET' && method != 'DELETE') {
+    // HubRise's requests may have no body at all (POST …/anonymise, a create with no field): that is `{}`.
+    if (route.api == 'hubrise' && body.length == 0) parsed = {};
+    else if (method != 'GET' && method != 'DELETE') {
       const json = parseJsonBody(body);
       if (!json.ok) {
         replyError(res, 400, json.reason);

@@ -8,6 +8,7 @@ import type { RestHandlerFn } from './rest-context';
 import { conversionHandlers } from './handlers/conversions';
 import { customerHandlers } from './handlers/customers';
 import { exportHandler } from './handlers/export';
+import { hubriseRoutes } from './hubrise/routes';
 import { listHandlers } from './handlers/lists';
 import { notKeptHandler } from './handlers/not-kept';
 import { pingHandler } from './handlers/ping';
@@ -82,6 +83,9 @@ export const ROUTES: Route[] = [
   ...rejoiner2('POST', 'journeys/:journey/nodes/:node/webhook_event_wait', notKeptHandler('journey')),
   ...rejoiner2('GET', 'segments/:segment/customers', notKeptHandler('segment')),
   ...rejoiner2('GET', 'events', exportHandler),
+
+  // HubRise (seed 004): customer lists, customers, loyalty cards and operations.
+  ...hubriseRoutes,
 ];
 
 export type RouteMatch =

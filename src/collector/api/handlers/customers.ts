@@ -6,6 +6,7 @@ import { phoneKey } from '../../domain/phone';
 import { toMetaString } from '../../../protocol/fields';
 import { MAX_KEY_BYTES, MAX_METADATA_KEYS } from '../../ingest/event-limits';
 import type { CustomerFlags } from '../../domain/api-commands';
+import { DEFAULT_CONTAINER } from '../../domain/records';
 import { readEmail } from '../conversion-input';
 import { parseCustomerInput } from '../customer-input';
 import { toCustomerJson } from '../customer-json';
@@ -42,8 +43,9 @@ async function setFlag(context: RestContext, flag: Flag) {
   return context.store.setCustomerFlags(context.site.id, email.email, flags);
 }
 
+/** Rejoiner's API reads the default customer list only: HubRise's other lists are containers of their own. */
 const answerCustomer = (context: RestContext, customer: Awaited<ReturnType<RestContext['store']['getCustomer']>>): void =>
-  customer ? ok(context, toCustomerJson(customer)) : fail(context, 404, 'customer not found');
+  customer && customer.container == DEFAULT_CONTAINER ? ok(context, toCustomerJson(customer)) : fail(context, 404, 'customer not found');
 
 export const customerHandlers = {
   /** Rejoiner2: answers the customer. */
@@ -87,7 +89,7 @@ export const customerHandlers = {
   /** `DELETE customers/{id or email}/`: erases the customer (README "Erasure"); 204, irreversible. */
   forget: (async (context) => {
     const found = await context.store.getCustomer(context.site.id, context.params.customer);
-    if (!found || found.status == 'forgotten') return fail(context, 404, 'customer not found');
+    if (!found || found.status == 'forgotten' || found.container != DEFAULT_CONTAINER) return fail(context, 404, 'customer not found');
     await context.store.eraseCustomer(context.site.id, found.id, 'forget', 'rejoiner');
     empty(context, 204);
   }) as RestHandlerFn,
