@@ -132,7 +132,7 @@ CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE 
 CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
 CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
-CREATE INDEX customers_page ON customers (site, container, tx, seq);
+CREATE INDEX customers_by_creation ON customers (site, container, created_at, id);
 CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
@@ -456,6 +456,10 @@ BEGIN
     ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value;
     DELETE FROM metadata WHERE site = moved.site AND owner = moved."from";
   END LOOP;
+  IF json_array_length(plan->'metadata_removed') > 0 THEN
+    DELETE FROM metadata m USING json_to_recordset(plan->'metadata_removed') AS x(site text, owner text, key text)
+    WHERE m.site = x.site AND m.owner = x.owner AND m.key = x.key;
+  END IF;
   IF json_array_length(plan->'metadata') > 0 THEN
     INSERT INTO metadata (site, owner, key, value)
     SELECT site, owner, key, value FROM json_to_recordset(plan->'metadata') AS x(site text, owner text, key text, value text)

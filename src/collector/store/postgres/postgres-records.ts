@@ -122,6 +122,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       metadata_cleared: [...plan.metadata.cleared.values()],
       erasure: plan.erasure ?? null,
       metadata_moved: plan.metadata.moved,
+      metadata_removed: plan.metadata.removed,
       metadata: [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
       linked_orders: plan.linkedOrders,
       refused: plan.refused.map(({ site, id }) => ({ site, id })),
@@ -238,6 +239,20 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         (row) => row.tag as string,
       ),
     sessionExists: async (site, id) => (await rows('SELECT 1 FROM sessions WHERE site = $1 AND id = $2', [site, id])).length > 0,
+    async customerByExternalId(site, externalId) {
+      const [row] = await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND external_id = $2`, [site, externalId]);
+      return row && toCustomer(row);
+    },
+    customersByPhone: async (site, key, limit) =>
+      (
+        await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 AND container = 'default' ORDER BY created_at, id LIMIT $3`, [
+          site,
+          key,
+          limit,
+        ])
+      ).map(toCustomer),
+    customerMemberships: async (site, customer, limit) =>
+      (await rows(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = $1 AND customer = $2 LIMIT $3`, [site, customer, limit])).map(toMembership),
     metadataKeys: async (owners) =>
       (await byKeys('SELECT site, owner, key FROM metadata JOIN unnest($1::text[], $2::text[]) AS k(site, owner) USING (site, owner)', owners, 2)).map(
         (row): [string, string, string] => [row.site as string, row.owner as string, row.key as string],
@@ -341,6 +356,26 @@ export function createPostgresReader(pool: Pool): RecordReader {
         page,
         (row): ContactRow => ({ ...toMembership(row), email: row.email as string }),
       ),
+    async pageCustomers(site, query) {
+      const column = query.sort == 'created' ? 'created_at' : 'updated_at';
+      const params: unknown[] = [site, query.container, query.limit];
+      const where: string[] = [];
+      if (query.email !== undefined) where.push(`email = $${params.push(query.email)}`);
+      if (query.phoneKey !== undefined) where.push(`phone_key = $${params.push(query.phoneKey)}`);
+      // The comparison and the order use the same (the column's) collation, as the index does.
+      if (query.after) where.push(`(${column}, id) > ($${params.push(query.after[0])}::bigint, $${params.push(query.after[1])})`);
+      const sql = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = $2 AND status = 'active'
+        ${where.map((condition) => `AND ${condition}`).join(' ')} ORDER BY ${column}, id LIMIT $3`;
+      return (await rows(sql, params)).map(toCustomer);
+    },
+    listsOfCustomer: async (site, customer, afterListId, limit) =>
+      (
+        await rows(
+          `SELECT l.id, l.name FROM memberships m JOIN lists l ON l.site = m.site AND l.id = m.list_id
+           WHERE m.site = $1 AND m.customer = $2 AND m.list_id COLLATE "C" > $3 COLLATE "C" ORDER BY m.list_id COLLATE "C" LIMIT $4`,
+          [site, customer, afterListId ?? '', limit],
+        )
+      ).map((row) => ({ id: row.id as string, name: row.name as string })),
     metadata: async (site, owner) =>
       (await rows('SELECT key, value FROM metadata WHERE site = $1 AND owner = $2 ORDER BY key COLLATE "C"', [site, owner])).map(
         (row): [string, string] => [row.key as string, row.value as string],

@@ -195,7 +195,7 @@ CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE 
 CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
 CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
-CREATE INDEX customers_page ON customers (site, container);
+CREATE INDEX customers_by_creation ON customers (site, container, created_at, id);
 CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);

@@ -74,6 +74,11 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     item: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND product_id = ?'),
     customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
+    customerByExternalId: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND external_id = ?`),
+    customersByPhone: db.prepare(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? AND container = 'default' ORDER BY created_at, id LIMIT ?`,
+    ),
+    customerMemberships: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? LIMIT ?`),
     convertedUnlinked: db.prepare(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND visitor = ? AND email IS NULL AND status = 'converted' ORDER BY updated_at DESC LIMIT ?`,
     ),
@@ -151,6 +156,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
        WHERE site = @site AND id = @id`,
     ),
     clearMetadata: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ?'),
+    removeMetadataKey: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ? AND key = ?'),
     moveMetadata: db.prepare(
       `INSERT INTO metadata (site, owner, key, value)
        SELECT site, @to, key, value FROM metadata WHERE site = @site AND owner = @from AND key IN (SELECT value FROM json_each(@keys))
@@ -227,6 +233,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       q.moveMetadata.run({ site, from, to, keys: JSON.stringify(keys) });
       q.clearMetadata.run(site, from);
     }
+    for (const { site, owner, key } of plan.metadata.removed) q.removeMetadataKey.run(site, owner, key);
     for (const { site, owner, entries } of plan.metadata.upserts.values())
       for (const [key, value] of entries) q.upsertMetadata.run(site, owner, key, value);
     for (const { site, visitor, email } of plan.linkedOrders) q.linkOrders.run(email, now, site, visitor);
@@ -260,6 +267,12 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       const row = get(q.customerById, site, id);
       return row && toCustomer(row);
     },
+    customerByExternalId: async (site, externalId) => {
+      const row = get(q.customerByExternalId, site, externalId);
+      return row && toCustomer(row);
+    },
+    customersByPhone: async (site, key, limit) => (q.customersByPhone.all(site, key, limit) as Row[]).map(toCustomer),
+    customerMemberships: async (site, customer, limit) => (q.customerMemberships.all(site, customer, limit) as Row[]).map(toMembership),
     convertedUnlinkedOrders: async (keys, limit) => keys.flatMap(([site, visitor]) => (q.convertedUnlinked.all(site, visitor, limit) as Row[]).map(toOrder)),
     openOrders: async (site, email) => (q.openOrders.all(site, email) as Row[]).map(toOrder),
     metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
@@ -324,7 +337,13 @@ export function createSqliteReader(db: Database): RecordReader {
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? ORDER BY subscribed_at DESC, list_id LIMIT ?`,
     ),
     metadata: db.prepare('SELECT key, value FROM metadata WHERE site = ? AND owner = ? ORDER BY key').raw(),
+    listsOfCustomer: db.prepare(
+      `SELECT l.id, l.name FROM memberships m JOIN lists l ON l.site = m.site AND l.id = m.list_id
+       WHERE m.site = ? AND m.customer = ? AND m.list_id > ? ORDER BY m.list_id LIMIT ?`,
+    ),
   };
+  /** Prepared customer listings, one per sort, filter and first-or-next page. */
+  const customerPages = new Map<string, Statement>();
   const recent = {
     sessions: [db.prepare('SELECT site, id FROM sessions ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM sessions WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
     orders: [db.prepare('SELECT site, id FROM orders ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM orders WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
@@ -364,6 +383,26 @@ export function createSqliteReader(db: Database): RecordReader {
         : q.contactsOffset.all(site, listId, page.limit + 1, page.offset ?? 0)) as Row[];
       return pageOf(rows, page.limit, ({ cursor: _cursor, ...row }): ContactRow => ({ ...toMembership(row), email: row.email as string }));
     },
+    pageCustomers: async (site, query) => {
+      const column = query.sort == 'created' ? 'created_at' : 'updated_at';
+      const filter = query.email !== undefined ? 'email' : query.phoneKey !== undefined ? 'phone_key' : '';
+      const name = `${column}:${filter}:${query.after ? 'after' : 'first'}`;
+      let statement = customerPages.get(name);
+      if (!statement)
+        customerPages.set(
+          name,
+          (statement = db.prepare(
+            `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = @site AND container = @container AND status = 'active'
+             ${filter ? `AND ${filter} = @filter` : ''} ${query.after ? `AND (${column}, id) > (@at, @id)` : ''}
+             ORDER BY ${column}, id LIMIT @limit`,
+          )),
+        );
+      const params = { site, container: query.container, limit: query.limit, filter: query.email ?? query.phoneKey, at: query.after?.[0], id: query.after?.[1] };
+      for (const key of Object.keys(params) as (keyof typeof params)[]) if (params[key] === undefined) delete params[key];
+      return (statement.all(params) as Row[]).map(toCustomer);
+    },
+    listsOfCustomer: async (site, customer, afterListId, limit) =>
+      q.listsOfCustomer.all(site, customer, afterListId ?? '', limit) as { id: string; name: string }[],
     metadata: async (site, owner) => q.metadata.all(site, owner) as [string, string][],
     recent: async (kind, site, limit) =>
       (site === undefined ? recent[kind][0].all(limit) : recent[kind][1].all(site, limit)) as [string, string][],
