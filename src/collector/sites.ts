@@ -64,6 +64,8 @@ const WEBHOOK_FIELDS: ReadonlySet<string> = new Set(['url', 'secret', 'events'])
 export const DEMO_SITE_ID = 'demo';
 export const DEMO_KEY = 'demo-key';
 export const DEMO_SECRET = 'demo-secret';
+/** The demo site's bearer token (never used outside the demo: production mode has no demo site). */
+export const DEMO_TOKEN = 'demo-token-for-local-tries-only';
 
 /** The demo site: allowed from the collector's own origin(s) only. */
 export const createDemoSite = (port: number): SiteConfig => ({
@@ -71,6 +73,7 @@ export const createDemoSite = (port: number): SiteConfig => ({
   origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
   key: DEMO_KEY,
   secret: DEMO_SECRET,
+  token: DEMO_TOKEN,
 });
 
 const isTimeZone = (name: string): boolean => {

@@ -10,7 +10,6 @@ import { authorizationHeader } from './sign';
 import type {
   AddedListContact,
   ContactAddInput,
-  ContactAddResult,
   CustomerConvertInput,
   CustomerConvertResult,
   CustomerFields,
@@ -104,8 +103,12 @@ export interface RejoinerClient {
   optInLead(email: string, info?: ExtraFields): Promise<void>;
   /** REST 1.0 `POST lead/unsubscribe`. */
   unsubscribeLead(email: string): Promise<void>;
-  /** REST 1.0 `POST contact_add`: adds the email to `list_id`, creating a list the site does not have yet. */
-  addContact(input: ContactAddInput): Promise<ContactAddResult>;
+  /**
+   * REST 1.0 `POST contact_add`: adds the email to `list_id`, creating a list the site does not
+   * have yet. REST 1.0 answers 200 whether the contact is new or not (its clients accept only
+   * 200), so this says nothing about which; `getListContacts` does.
+   */
+  addContact(input: ContactAddInput): Promise<void>;
 
   // Both generations
 
@@ -406,7 +409,9 @@ export function createRejoinerClient(options: RejoinerClientOptions): RejoinerCl
     async unsubscribeLead(email) {
       await empty(rest1('unsubscribeLead', 'lead/unsubscribe', { email }));
     },
-    addContact: async (input) => ({ created: (await empty(rest1('addContact', 'contact_add', input))) == 201 }),
+    addContact: async (input) => {
+      await empty(rest1('addContact', 'contact_add', input));
+    },
 
     getLists: async (options) => json<Page<MailingList>>({ ...lists('getLists'), query: pageQuery(options) }),
     iterateLists: (options) => iterate<MailingList>(() => lists('iterateLists'), options),

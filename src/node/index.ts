@@ -11,7 +11,6 @@ export type {
   CartDataInput,
   CartItemInput,
   ContactAddInput,
-  ContactAddResult,
   CustomerConvertInput,
   CustomerConvertResult,
   CustomerFields,

@@ -93,11 +93,6 @@ export type LeadOptInInput = { email: string } & ExtraFields;
  */
 export type ContactAddInput = { email: string; list_id: string; first_name?: string } & ExtraFields;
 
-/** What REST 1.0 `contact_add` answered: 201 (`created`) for a new contact, 200 when it was already on the list. */
-export interface ContactAddResult {
-  created: boolean;
-}
-
 /** Answer of Rejoiner2 `GET ping/`: the credentials work. */
 export interface PingResult {
   status: 'success';
@@ -195,14 +190,13 @@ export interface SessionAnnotationInput {
 
 /** A tracked session as `PUT sessions/{id}/` answers it. */
 export interface SessionJson {
-  site: string;
   /** The session id the snippet sent. */
   id: string;
   visitor: string;
   email: string | null;
-  /** Milliseconds since 1970 (not ISO 8601, unlike the other answers). */
-  first_seen: number;
-  last_seen: number;
+  /** ISO 8601: the session's first and latest event (the shopper's clock). */
+  first_seen: string;
+  last_seen: string;
   page_views: number;
   product_views: number;
   events: number;

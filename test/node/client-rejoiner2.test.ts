@@ -173,6 +173,9 @@ describe.each([
       delivery_date: '2025-03-04',
       metadata: { carrier: 'DHL', parcels: '2' },
     });
+    expect(annotated.first_seen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(annotated.last_seen)).toBeGreaterThanOrEqual(Date.parse(annotated.first_seen));
+    expect(annotated).not.toHaveProperty('site');
     expect((await client.annotateSession(session, { payment_date: null })).payment_date).toBeNull();
     await expect(client.annotateSession('no-such-session', { payment_date: '2025-03-01' })).rejects.toMatchObject({ status: 404 });
     await expect(client.annotateSession(session, { payment_date: 'yesterday' })).rejects.toMatchObject({ status: 400 });

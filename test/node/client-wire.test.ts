@@ -129,7 +129,7 @@ describe('the server client on the wire, behind a path prefix', () => {
     const v2 = createRejoinerClient({ ...options({}), api: 'v2' });
     const from = received.length;
     const listId = 'Ünï +@/list';
-    expect(await rest1.addContact({ email: 'list@shop.example', list_id: listId, first_name: 'Ana' })).toEqual({ created: true });
+    await expect(rest1.addContact({ email: 'list@shop.example', list_id: listId, first_name: 'Ana' })).resolves.toBeUndefined();
     const page = await v2.getListContacts(listId);
     expect(page?.results).toEqual([expect.objectContaining({ email: 'list@shop.example', first_name: 'Ana' })]);
     expect((await v2.addListContact(listId, { email: 'two@shop.example' })).created).toBe(true);

@@ -11,6 +11,7 @@ import type { ProxyTrust } from '../http/proxy-trust';
 import type { RequestTarget } from '../http/request-target';
 import type { SiteRegistry } from '../sites';
 import type { Store } from '../store/store';
+import { noteSite } from '../observe/request-notes';
 import { authenticate, authenticateDialect, type DialectAuthResult } from './auth';
 import { matchRoute, type Route } from './route-table';
 
@@ -57,6 +58,7 @@ export function createRestHandler({ sites, store, proxies }: RestDeps): RestHand
       return true;
     }
     const site = credentialsOf(route, params, method, req, body);
+    if (site.ok) noteSite(res, site.site.id);
     if (!site.ok) {
       replyError(res, site.status, site.reason, site.headers);
       return true;

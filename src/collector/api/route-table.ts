@@ -5,6 +5,8 @@
  * apart from the handlers it lists.
  */
 import type { RestHandlerFn } from './rest-context';
+import { custobarUpload } from './custobar/upload';
+import { loyaltyHandlers } from './loyalty/customers';
 import { conversionHandlers } from './handlers/conversions';
 import { customerHandlers } from './handlers/customers';
 import { exportHandler } from './handlers/export';
@@ -83,6 +85,14 @@ export const ROUTES: Route[] = [
   ...rejoiner2('POST', 'journeys/:journey/nodes/:node/webhook_event_wait', notKeptHandler('journey')),
   ...rejoiner2('GET', 'segments/:segment/customers', notKeptHandler('segment')),
   ...rejoiner2('GET', 'events', exportHandler),
+
+  // Custobar (seed 001): the site is the one whose key and token the Basic credential carries.
+  { method: 'POST', pattern: ['api', 'customers', 'upload'], api: 'custobar', handler: custobarUpload },
+
+  // The loyalty platform (seed 002): the path names the site, the Bearer token must be its.
+  { method: 'GET', pattern: ['organizations', ':site', 'customers'], api: 'loyalty', handler: loyaltyHandlers.customers },
+  { method: 'GET', pattern: ['organizations', ':site', 'customers', ':customer'], api: 'loyalty', handler: loyaltyHandlers.customer },
+  { method: 'GET', pattern: ['organizations', ':site', 'customers', ':customer', 'memberships'], api: 'loyalty', handler: loyaltyHandlers.memberships },
 
   // HubRise (seed 004): customer lists, customers, loyalty cards and operations.
   ...hubriseRoutes,

@@ -17,9 +17,10 @@ export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}
  *
  * A customer has two: by email (`customer`), which serializes creating the customer of an
  * email, and by id (`customer-id`), which every writer of an existing customer holds, however
- * it found it (by email, id, phone, external id or private ref).
+ * it found it (by email, id, phone, external id or private ref). An import by external id takes
+ * `customer-external`, which serializes creating the customer of that id.
  */
-export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id' | HubriseLockKind;
+export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id' | 'customer-external' | HubriseLockKind;
 /**
  * HubRise (seed 004): a customer list (`customer-list`: deleting it takes it exclusively, writers
  * of its records in shared mode; `customer-list` of ":names" serializes the site's list names),

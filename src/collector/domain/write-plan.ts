@@ -10,6 +10,8 @@ export interface MetadataWrites {
   cleared: Map<string, { site: string; owner: string }>;
   /** Keys copied (overwriting) from one owner to another, after which `from` loses every key. */
   moved: { site: string; from: string; to: string; keys: string[] }[];
+  /** Single keys deleted (an import's "" for a company field), after the moves. */
+  removed: { site: string; owner: string; key: string }[];
   /** Keys set last; values are JSON text. */
   upserts: Map<string, { site: string; owner: string; entries: Map<string, string> }>;
 }
@@ -55,7 +57,7 @@ export const createWritePlan = (): WritePlan => ({
   memberships: new Map(),
   removedMemberships: new Map(),
   sessionAnnotations: new Map(),
-  metadata: { cleared: new Map(), moved: [], upserts: new Map() },
+  metadata: { cleared: new Map(), moved: [], removed: [], upserts: new Map() },
   linkedOrders: [],
   refused: [],
   changed: new Map(),

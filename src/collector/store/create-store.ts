@@ -5,6 +5,7 @@
  * change notifications for the dashboard after each commit.
  */
 import { planApiConversion, planCustomerFlags, planCustomerUpdate, planCustomerUpsert, type CustomerState } from '../domain/api-commands';
+import { planCustomerImport, resolveImportTarget, type CustomerImport, type ImportMatches, type ImportState } from '../domain/customer-import';
 import { createCustomerRow } from '../domain/customer-rules';
 import { keyOf, lockKey, ownerOf } from '../domain/keys';
 import { planContactAdd, planContactRemove, planListCreate } from '../domain/list-rules';
@@ -13,6 +14,7 @@ import { phoneKey } from '../domain/phone';
 import { DEFAULT_CONTAINER, type CustomerRow } from '../domain/records';
 import { identityOf, planErasure, scrubEvent } from '../domain/erasure';
 import { changeTags } from '../domain/tag-rules';
+import { MAX_LISTS_PER_SITE } from '../ingest/event-limits';
 import { createWritePlan, noteChange, planTags, type WritePlan } from '../domain/write-plan';
 import { writeBatches, type BatchInput } from './batch-writer';
 import { StoreUnavailableError, type Engine, type RecordTx } from './engine';
@@ -20,7 +22,7 @@ import { createGroupCommit } from './group-commit';
 import { createHubriseStore } from './hubrise/hubrise-store';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
-import type { ChangeSet, InsertResult, Store } from './store';
+import type { ChangeSet, ImportResult, InsertResult, Store } from './store';
 
 /** Stored events rewritten per round trip while erasing. */
 const ERASURE_PAGE = 500;
@@ -199,6 +201,61 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
       await engine.afterErasure();
       return (await models.customer(site, seen.id))!;
     },
+
+    async importCustomer(site, input, source) {
+      // A forgotten record keeps nothing but what finds it: the erasure follows the import.
+      const record: CustomerImport = input.forgotten
+        ? { external_id: input.external_id || undefined, email: input.email || undefined, phone: input.phone || undefined, phoneKey: input.phoneKey, fields: {}, consent: {}, metadata: {}, deleted: false, forgotten: true }
+        : input;
+      const locks = [
+        ...(record.email ? [emailLock(site, record.email)] : []),
+        ...(record.external_id ? [lockKey(site, 'customer-external', record.external_id)] : []),
+      ];
+      const outcome = await customerWrite(locks, async (tx, plan, late): Promise<ImportResult> => {
+        const read = async (): Promise<ImportMatches> => ({
+          byExternalId: record.external_id ? await tx.customerByExternalId(site, record.external_id) : undefined,
+          byEmail: record.email ? (await tx.customersByEmail([[site, record.email]]))[0] : undefined,
+          byPhone: !record.external_id && !record.email && record.phoneKey ? await tx.customersByPhone(site, record.phoneKey, 2) : [],
+        });
+        let matches = await read();
+        const ids = [matches.byExternalId, matches.byEmail, ...matches.byPhone].flatMap((customer) => (customer ? [customer.id] : []));
+        if (ids.length) {
+          // Found without their id locks: lock them, then read them again under the locks.
+          await late.more(ids.map((id) => idLock(site, id)));
+          matches = await read();
+        }
+        const target = resolveImportTarget(record, matches);
+        if ('refused' in target) return target;
+        const found = target.customer;
+        // Deletion and forgetting are for good: later imports change nothing, except a forget of a deleted customer.
+        if (found && found.status != 'active' && !(record.forgotten && found.status == 'deleted')) return { id: found.id, status: found.status };
+        if (!found && record.forgotten && !record.external_id) return { id: null, status: 'forgotten' };
+        const lists = record.mailingLists ? [...new Set(Object.values(record.mailingLists).flat() as string[])] : [];
+        const state: ImportState = {
+          metadataKeys: (await customerState(tx, found, found ? [ownerOf('customer', found.id)] : [])).metadataKeys,
+          tags: found && record.tags ? await tx.tags(site, found.id, 'tag') : [],
+          lists: await tx.lists(lists.map((id) => [site, id])),
+          listCount: lists.length ? await tx.listCount(site) : 0,
+          memberships: !found || !record.mailingLists
+            ? []
+            : record.mailingLists.set
+              ? await tx.customerMemberships(site, found.id, MAX_LISTS_PER_SITE)
+              : await tx.memberships(lists.map((id) => [site, found.id, id])),
+        };
+        const planned = planCustomerImport(plan, state, { site, record, target: found, source, now: Date.now() });
+        if ('refused' in planned) return planned;
+        return { id: planned.customer.id, status: planned.created ? 'created' : 'updated' };
+      });
+      if (!('refused' in outcome) && outcome.id && record.forgotten && outcome.status != 'forgotten') {
+        await store.eraseCustomer(site, outcome.id, 'forget', source);
+        return { id: outcome.id, status: 'forgotten' };
+      }
+      return outcome;
+    },
+
+    customerRow: (site, id) => engine.reads.customerById(site, id),
+    pageCustomerRows: (site, query) => engine.reads.pageCustomers(site, query),
+    listsOfCustomer: (site, customer, afterListId, limit) => engine.reads.listsOfCustomer(site, customer, afterListId, limit),
 
     async getCustomerByPhone(site, phone) {
       const key = phoneKey(phone);

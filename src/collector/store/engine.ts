@@ -83,6 +83,11 @@ export interface RecordTx {
   items(keys: [site: string, order: string, productId: string][]): Promise<ItemRow[]>;
   customersByEmail(keys: [site: string, email: string][]): Promise<CustomerRow[]>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  customerByExternalId(site: string, externalId: string): Promise<CustomerRow | undefined>;
+  /** Customers of the default list with this phone key, oldest first, at most `limit`. */
+  customersByPhone(site: string, phoneKey: string, limit: number): Promise<CustomerRow[]>;
+  /** A customer's list memberships, at most `limit`. */
+  customerMemberships(site: string, customer: string, limit: number): Promise<Membership[]>;
   /** Converted orders of visitors that have no email yet, at most `limit` per visitor, newest first. */
   convertedUnlinkedOrders(keys: [site: string, visitor: string][], limit: number): Promise<OrderHeader[]>;
   /** Open orders of an email, latest (by the shopper's clock) first. */
@@ -107,6 +112,18 @@ export interface RecordTx {
   readonly hubrise: HubriseTx;
 }
 
+/** A page of a customer list's active customers, in the order of `sort` after the key `after`. */
+export interface CustomerPageQuery {
+  container: string;
+  sort: 'created' | 'updated';
+  /** The (time, id) of the last customer of the previous page. */
+  after?: [at: number, id: string];
+  limit: number;
+  /** Only the customer of this email, or those of this phone key. */
+  email?: string;
+  phoneKey?: string;
+}
+
 /** Reads outside transactions: each sees only committed data. */
 export interface RecordReader {
   session(site: string, id: string): Promise<SessionRow | undefined>;
@@ -122,6 +139,9 @@ export interface RecordReader {
   pageLists(site: string, page: PageRequest): Promise<RowPage<ListRecord>>;
   /** A list's contacts in the order they joined. */
   pageContacts(site: string, listId: string, page: PageRequest): Promise<RowPage<ContactRow>>;
+  pageCustomers(site: string, query: CustomerPageQuery): Promise<CustomerRow[]>;
+  /** The mailing lists a customer belongs to, by list id after `afterListId`, at most `limit`. */
+  listsOfCustomer(site: string, customer: string, afterListId: string | null, limit: number): Promise<{ id: string; name: string }[]>;
   /** The customer's newest list memberships, at most `limit`. */
   memberships(site: string, customer: string, limit: number): Promise<Membership[]>;
   /** An owner's metadata: key → JSON text. */

@@ -5,10 +5,11 @@
 import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '../../protocol/types';
 import type { CustomerFlags } from '../domain/api-commands';
 import type { ProfilePatch } from '../domain/customer-rules';
-import type { CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { CustomerImport } from '../domain/customer-import';
+import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
 import type { ErasureKind } from '../domain/erasure';
 import type { TagChange } from '../domain/tag-rules';
-import type { ContactRow, PageRequest, RowPage } from './engine';
+import type { ContactRow, CustomerPageQuery, PageRequest, RowPage } from './engine';
 import type { HubriseStore } from './hubrise/hubrise-store';
 
 export type { ListRecord, TagKind } from '../domain/records';
@@ -143,6 +144,17 @@ export interface Store {
    * and from the database's files, before it resolves. Irreversible; audited without the data.
    */
   eraseCustomer(site: string, id: string, kind: ErasureKind, source: string): Promise<CustomerRecord | 'not_found'>;
+  /**
+   * Imports one customer record of a platform that identifies customers by external id, email
+   * or phone (customer-import.ts), in a transaction of its own; a forgotten record is then erased.
+   */
+  importCustomer(site: string, record: CustomerImport, source: ConsentSource): Promise<ImportResult>;
+  /** The stored customer row of an id (any status), without what belongs to it. */
+  customerRow(site: string, id: string): Promise<CustomerRow | undefined>;
+  /** A page of a customer list's active customers (engine.ts CustomerPageQuery). */
+  pageCustomerRows(site: string, query: CustomerPageQuery): Promise<CustomerRow[]>;
+  /** The mailing lists of a customer, by id after `afterListId`. */
+  listsOfCustomer(site: string, customer: string, afterListId: string | null, limit: number): Promise<{ id: string; name: string }[]>;
   /** A customer's tags of one kind; undefined when there is no such customer. */
   getTags(site: string, idOrEmail: string, kind: TagKind): Promise<string[] | undefined>;
   /** Replaces, adds or removes tags of one kind; creates the customer of an email when `create`. */
@@ -192,3 +204,6 @@ export interface Store {
   onChange(listener: (changes: ChangeSet[]) => void): () => void;
   close(): Promise<void>;
 }
+
+/** What an import did to its record: `id` is null when nothing was stored (a forget of no one). */
+export type ImportResult = { id: string | null; status: 'created' | 'updated' | 'deleted' | 'forgotten' } | { refused: string };

@@ -9,7 +9,6 @@ import { matchesPattern, planCustomerSearch, prefixEnd, type CustomerCandidate }
 import { applyHubrisePatch } from '../../../src/collector/domain/hubrise-customers';
 import { formatPoints, parsePoints, withOperation } from '../../../src/collector/domain/loyalty';
 import { createCustomerRow, emptyStats } from '../../../src/collector/domain/customer-rules';
-import { orderNumberOf } from '../../../src/collector/domain/order-number';
 
 describe('customer lists', () => {
   it('map locations {site}-{label} of the site only', () => {
@@ -140,12 +139,5 @@ describe('answers', () => {
     expect(formatMoney(2840, 'GBP')).toBe('28.40 GBP');
     expect(formatMoney(-5, 'EUR')).toBe('-0.05 EUR');
     expect(formatMoney(0, 'USD')).toBe('0.00 USD');
-  });
-
-  it('index order numbers that fit a key', () => {
-    expect(orderNumberOf({ order_number: 'A-1' })).toBe('A-1');
-    expect(orderNumberOf({ order_number: '' })).toBeNull();
-    expect(orderNumberOf({})).toBeNull();
-    expect(orderNumberOf({ order_number: '語'.repeat(200) })).toBeNull();
   });
 });

@@ -90,10 +90,8 @@ CREATE TABLE orders (
   cart_data_seq bigint NOT NULL,
   closed_seq bigint NOT NULL,
   written_at bigint NOT NULL,
-  order_number text,               -- cart_data.order_number (at most 512 bytes): loyalty operations name orders by it
   PRIMARY KEY (site, id)
 );
-CREATE INDEX orders_number ON orders (site, order_number) WHERE order_number IS NOT NULL;
 CREATE INDEX orders_email_status ON orders (site, email, status, updated_at);
 CREATE INDEX orders_unlinked ON orders (site, visitor) WHERE email IS NULL;
 CREATE INDEX orders_written ON orders (written_at);
@@ -130,17 +128,11 @@ CREATE TABLE customers (
   seq bigserial,
   PRIMARY KEY (site, id)
 );
--- One customer per email in the default container (Rejoiner keys customers by email); a HubRise
--- list may hold several.
-CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL AND container = 'default';
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL;
 CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
--- Searches of a customer list (HubRise): in seq order, and by email or phone key in byte order
--- (COLLATE "C"), so that a prefix is one range whatever the database's locale.
-CREATE INDEX customers_phone ON customers (site, container, phone_key COLLATE "C", seq) WHERE phone_key IS NOT NULL;
-CREATE INDEX customers_list_email ON customers (site, container, email COLLATE "C", seq) WHERE email IS NOT NULL;
-CREATE INDEX customers_list_page ON customers (site, container, seq);
-CREATE INDEX customers_page ON customers (site, container, tx, seq);
+CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
+CREATE INDEX customers_by_creation ON customers (site, container, created_at, id);
 CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
@@ -190,57 +182,6 @@ CREATE TABLE metadata (
   value text NOT NULL,             -- JSON
   PRIMARY KEY (site, owner, key)
 );
-
--- HubRise customer lists (containers of customers), loyalty cards and their operations (seed
--- 004). Listings page in seq order; points are millionths.
-CREATE TABLE customer_lists (
-  site text NOT NULL,
-  id text NOT NULL,
-  name text NOT NULL,
-  scope text NOT NULL,             -- 'account' or a location id ({site}-{label})
-  created_at bigint NOT NULL,
-  deleted_at bigint,               -- deleted: hidden at once, its records purged in pages later
-  seq bigserial,
-  PRIMARY KEY (site, id)
-);
-CREATE INDEX customer_lists_name ON customer_lists (site, name) WHERE deleted_at IS NULL;
-CREATE INDEX customer_lists_page ON customer_lists (site, seq);
-CREATE INDEX customer_lists_deleted ON customer_lists (deleted_at) WHERE deleted_at IS NOT NULL;
-CREATE TABLE loyalty_cards (
-  site text NOT NULL,
-  id text NOT NULL,
-  list text NOT NULL,              -- the container of its customer
-  customer text NOT NULL,
-  name text,
-  ref text,
-  balance bigint NOT NULL,         -- millionths: the new_balance of its latest operation
-  created_at bigint NOT NULL,
-  seq bigserial,
-  PRIMARY KEY (site, id)
-);
--- A ref is unique per customer, and so is the null ref (refs are never empty).
-CREATE UNIQUE INDEX loyalty_cards_ref ON loyalty_cards (site, customer, coalesce(ref, ''));
-CREATE INDEX loyalty_cards_customer ON loyalty_cards (site, customer, seq);
-CREATE INDEX loyalty_cards_list ON loyalty_cards (site, list, seq);
-CREATE INDEX loyalty_cards_list_ref ON loyalty_cards (site, list, ref, seq) WHERE ref IS NOT NULL;
-CREATE INDEX loyalty_cards_list_name ON loyalty_cards (site, list, name, seq) WHERE name IS NOT NULL;
-CREATE TABLE loyalty_operations (  -- append-only
-  site text NOT NULL,
-  id text NOT NULL,
-  list text NOT NULL,
-  card text NOT NULL,
-  customer text NOT NULL,
-  created_at bigint NOT NULL,
-  order_id text,
-  order_location_id text,
-  reason text,
-  delta bigint NOT NULL,
-  new_balance bigint NOT NULL,
-  seq bigserial,
-  PRIMARY KEY (site, id)
-);
-CREATE INDEX loyalty_operations_card ON loyalty_operations (site, card, seq);
-CREATE INDEX loyalty_operations_list ON loyalty_operations (site, list);
 
 -- Advisory locks of record names (site:kind:id), always taken in ascending order of their hash,
 -- so that two transactions never wait for each other in a circle.
@@ -413,13 +354,13 @@ BEGIN
 
   IF json_array_length(plan->'orders') > 0 THEN
     INSERT INTO orders (site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
-      converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, written_at, order_number)
+      converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, written_at)
     SELECT site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
-      converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, now, order_number
+      converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, now
     FROM json_to_recordset(plan->'orders') AS x(site text, id text, visitor text, session text, email text, status text,
       cart_data text, campaign_type text, campaign_ids text, created_at double precision, updated_at double precision,
       converted_at double precision, converted_by text, item_count integer, next_position integer, cart_data_seq bigint,
-      closed_seq bigint, order_number text)
+      closed_seq bigint)
     ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session,
       -- Never cleared: a transaction that read the order before another linked it to its visitor's
       -- email must not write the old null back.
@@ -427,8 +368,7 @@ BEGIN
       status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
       campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
       converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
-      cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at,
-      order_number = excluded.order_number;
+      cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at;
   END IF;
 
   IF json_array_length(plan->'cleared_items') > 0 THEN
@@ -516,6 +456,10 @@ BEGIN
     ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value;
     DELETE FROM metadata WHERE site = moved.site AND owner = moved."from";
   END LOOP;
+  IF json_array_length(plan->'metadata_removed') > 0 THEN
+    DELETE FROM metadata m USING json_to_recordset(plan->'metadata_removed') AS x(site text, owner text, key text)
+    WHERE m.site = x.site AND m.owner = x.owner AND m.key = x.key;
+  END IF;
   IF json_array_length(plan->'metadata') > 0 THEN
     INSERT INTO metadata (site, owner, key, value)
     SELECT site, owner, key, value FROM json_to_recordset(plan->'metadata') AS x(site text, owner text, key text, value text)
@@ -544,8 +488,79 @@ BEGIN
 END $$;
 `;
 
+/**
+ * Version 2: HubRise's customer lists (seed 004) as containers of customers, with loyalty cards
+ * and their operations. A container other than the default may hold an email several times
+ * (Rejoiner keys the default one by email); lists are searched by email or phone key in byte order
+ * (COLLATE "C", so that a prefix is one range whatever the database's locale) and in seq order;
+ * an order is found by the shop's order number. Listings page in seq order; points are millionths.
+ */
+const V2_HUBRISE = `
+DROP INDEX customers_email;
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL AND container = 'default';
+CREATE INDEX customers_list_email ON customers (site, container, email COLLATE "C", seq) WHERE email IS NOT NULL;
+CREATE INDEX customers_list_phone ON customers (site, container, phone_key COLLATE "C", seq) WHERE phone_key IS NOT NULL;
+CREATE INDEX customers_list_page ON customers (site, container, seq);
+-- cart_data.order_number (PROTOCOL.md) when a string of 1-512 bytes: a loyalty operation's
+-- order_id names an order by its id or by it. Derived by the database, so no writer of orders keeps it.
+ALTER TABLE orders ADD COLUMN order_number text GENERATED ALWAYS AS (
+  CASE WHEN json_typeof(cart_data::json -> 'order_number') = 'string'
+    AND octet_length(cart_data::json ->> 'order_number') BETWEEN 1 AND 512
+  THEN cart_data::json ->> 'order_number' END) STORED;
+CREATE INDEX orders_number ON orders (site, order_number) WHERE order_number IS NOT NULL;
+
+CREATE TABLE customer_lists (
+  site text NOT NULL,
+  id text NOT NULL,
+  name text NOT NULL,
+  scope text NOT NULL,             -- 'account' or a location id ({site}-{label})
+  created_at bigint NOT NULL,
+  deleted_at bigint,               -- deleted: hidden at once, its records purged in pages later
+  seq bigserial,
+  PRIMARY KEY (site, id)
+);
+CREATE INDEX customer_lists_name ON customer_lists (site, name) WHERE deleted_at IS NULL;
+CREATE INDEX customer_lists_page ON customer_lists (site, seq);
+CREATE INDEX customer_lists_deleted ON customer_lists (deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE TABLE loyalty_cards (
+  site text NOT NULL,
+  id text NOT NULL,
+  list text NOT NULL,              -- the container of its customer
+  customer text NOT NULL,
+  name text,
+  ref text,
+  balance bigint NOT NULL,         -- millionths: the new_balance of its latest operation
+  created_at bigint NOT NULL,
+  seq bigserial,
+  PRIMARY KEY (site, id)
+);
+-- A ref is unique per customer, and so is the null ref (refs are never empty).
+CREATE UNIQUE INDEX loyalty_cards_ref ON loyalty_cards (site, customer, coalesce(ref, ''));
+CREATE INDEX loyalty_cards_customer ON loyalty_cards (site, customer, seq);
+CREATE INDEX loyalty_cards_list ON loyalty_cards (site, list, seq);
+CREATE INDEX loyalty_cards_list_ref ON loyalty_cards (site, list, ref, seq) WHERE ref IS NOT NULL;
+CREATE INDEX loyalty_cards_list_name ON loyalty_cards (site, list, name, seq) WHERE name IS NOT NULL;
+CREATE TABLE loyalty_operations (  -- append-only
+  site text NOT NULL,
+  id text NOT NULL,
+  list text NOT NULL,
+  card text NOT NULL,
+  customer text NOT NULL,
+  created_at bigint NOT NULL,
+  order_id text,
+  order_location_id text,
+  reason text,
+  delta bigint NOT NULL,
+  new_balance bigint NOT NULL,
+  seq bigserial,
+  PRIMARY KEY (site, id)
+);
+CREATE INDEX loyalty_operations_card ON loyalty_operations (site, card, seq);
+CREATE INDEX loyalty_operations_list ON loyalty_operations (site, list);
+`;
+
 /** Migrations by the version they bring the database to. */
-const MIGRATIONS: string[] = [V1];
+const MIGRATIONS: string[] = [V1, V2_HUBRISE];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

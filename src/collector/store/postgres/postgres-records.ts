@@ -6,7 +6,6 @@
  * postgres-migrations.ts) and COMMIT; every round trip costs system calls on both sides.
  */
 import type { ClientBase, Pool } from 'pg';
-import { orderNumberOf } from '../../domain/order-number';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
@@ -97,12 +96,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
       sessions: [...plan.sessions.values()],
       session_emails: [...plan.sessions.values()].filter((session) => session.email_replaces).map(({ site, id, email }) => ({ site, id, email })),
-      orders: [...plan.orders.values()].map((order) => ({
-        ...order,
-        cart_data: JSON.stringify(order.cart_data),
-        campaign_ids: JSON.stringify(order.campaign_ids),
-        order_number: orderNumberOf(order.cart_data),
-      })),
+      orders: [...plan.orders.values()].map((order) => ({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids) })),
       cleared_items: [...plan.clearedItems.values()].map(({ site, order }) => ({ site, order_id: order })),
       items: [...plan.items.values()].map((line) => ({
         site: line.site, order_id: line.order, product_id: line.product_id, seq: line.seq, position: line.position,
@@ -129,6 +123,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       metadata_cleared: [...plan.metadata.cleared.values()],
       erasure: plan.erasure ?? null,
       metadata_moved: plan.metadata.moved,
+      metadata_removed: plan.metadata.removed,
       metadata: [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
       linked_orders: plan.linkedOrders,
       refused: plan.refused.map(({ site, id }) => ({ site, id })),
@@ -246,6 +241,20 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         (row) => row.tag as string,
       ),
     sessionExists: async (site, id) => (await rows('SELECT 1 FROM sessions WHERE site = $1 AND id = $2', [site, id])).length > 0,
+    async customerByExternalId(site, externalId) {
+      const [row] = await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND external_id = $2`, [site, externalId]);
+      return row && toCustomer(row);
+    },
+    customersByPhone: async (site, key, limit) =>
+      (
+        await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 AND container = 'default' ORDER BY created_at, id LIMIT $3`, [
+          site,
+          key,
+          limit,
+        ])
+      ).map(toCustomer),
+    customerMemberships: async (site, customer, limit) =>
+      (await rows(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = $1 AND customer = $2 LIMIT $3`, [site, customer, limit])).map(toMembership),
     metadataKeys: async (owners) =>
       (await byKeys('SELECT site, owner, key FROM metadata JOIN unnest($1::text[], $2::text[]) AS k(site, owner) USING (site, owner)', owners, 2)).map(
         (row): [string, string, string] => [row.site as string, row.owner as string, row.key as string],
@@ -324,7 +333,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
       ).map(toMembership),
     async customerByPhone(site, key) {
       const row = await one(
-        `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = 'default' AND phone_key COLLATE "C" = $2 ORDER BY created_at, id LIMIT 1`,
+        `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = 'default' AND phone_key = $2 ORDER BY created_at, id LIMIT 1`,
         [site, key],
       );
       return row && toCustomer(row);
@@ -352,6 +361,26 @@ export function createPostgresReader(pool: Pool): RecordReader {
         page,
         (row): ContactRow => ({ ...toMembership(row), email: row.email as string }),
       ),
+    async pageCustomers(site, query) {
+      const column = query.sort == 'created' ? 'created_at' : 'updated_at';
+      const params: unknown[] = [site, query.container, query.limit];
+      const where: string[] = [];
+      if (query.email !== undefined) where.push(`email = $${params.push(query.email)}`);
+      if (query.phoneKey !== undefined) where.push(`phone_key = $${params.push(query.phoneKey)}`);
+      // The comparison and the order use the same (the column's) collation, as the index does.
+      if (query.after) where.push(`(${column}, id) > ($${params.push(query.after[0])}::bigint, $${params.push(query.after[1])})`);
+      const sql = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = $2 AND status = 'active'
+        ${where.map((condition) => `AND ${condition}`).join(' ')} ORDER BY ${column}, id LIMIT $3`;
+      return (await rows(sql, params)).map(toCustomer);
+    },
+    listsOfCustomer: async (site, customer, afterListId, limit) =>
+      (
+        await rows(
+          `SELECT l.id, l.name FROM memberships m JOIN lists l ON l.site = m.site AND l.id = m.list_id
+           WHERE m.site = $1 AND m.customer = $2 AND m.list_id COLLATE "C" > $3 COLLATE "C" ORDER BY m.list_id COLLATE "C" LIMIT $4`,
+          [site, customer, afterListId ?? '', limit],
+        )
+      ).map((row) => ({ id: row.id as string, name: row.name as string })),
     metadata: async (site, owner) =>
       (await rows('SELECT key, value FROM metadata WHERE site = $1 AND owner = $2 ORDER BY key COLLATE "C"', [site, owner])).map(
         (row): [string, string] => [row.key as string, row.value as string],

@@ -12,7 +12,6 @@
  */
 import type { Database } from 'better-sqlite3';
 import { emptyStats } from '../../domain/customer-rules';
-import { orderNumberOf } from '../../domain/order-number';
 import { phoneKey } from '../../domain/phone';
 
 export type SyncMode = 'full' | 'normal';
@@ -87,61 +86,6 @@ CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at);
 `;
 
 /**
- * HubRise customer lists (containers of customers), loyalty cards and their operations (seed 004).
- * `seq` is each row's place in listings (AUTOINCREMENT: never reused). Points are millionths.
- */
-const HUBRISE_TABLES = `
-CREATE TABLE customer_lists (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  site TEXT NOT NULL,
-  id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  scope TEXT NOT NULL,           -- 'account' or a location id ({site}-{label})
-  created_at INTEGER NOT NULL,
-  deleted_at INTEGER             -- deleted: hidden at once, its records purged in pages later
-);
-CREATE UNIQUE INDEX customer_lists_id ON customer_lists (site, id);
-CREATE INDEX customer_lists_name ON customer_lists (site, name) WHERE deleted_at IS NULL;
-CREATE INDEX customer_lists_page ON customer_lists (site, seq);
-CREATE INDEX customer_lists_deleted ON customer_lists (deleted_at) WHERE deleted_at IS NOT NULL;
-CREATE TABLE loyalty_cards (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  site TEXT NOT NULL,
-  id TEXT NOT NULL,
-  list TEXT NOT NULL,            -- the container of its customer
-  customer TEXT NOT NULL,
-  name TEXT,
-  ref TEXT,
-  balance INTEGER NOT NULL,      -- millionths: the new_balance of its latest operation
-  created_at INTEGER NOT NULL
-);
-CREATE UNIQUE INDEX loyalty_cards_id ON loyalty_cards (site, id);
--- A ref is unique per customer, and so is the null ref (refs are never empty).
-CREATE UNIQUE INDEX loyalty_cards_ref ON loyalty_cards (site, customer, coalesce(ref, ''));
-CREATE INDEX loyalty_cards_customer ON loyalty_cards (site, customer, seq);
-CREATE INDEX loyalty_cards_list ON loyalty_cards (site, list, seq);
-CREATE INDEX loyalty_cards_list_ref ON loyalty_cards (site, list, ref, seq) WHERE ref IS NOT NULL;
-CREATE INDEX loyalty_cards_list_name ON loyalty_cards (site, list, name, seq) WHERE name IS NOT NULL;
-CREATE TABLE loyalty_operations (  -- append-only
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  site TEXT NOT NULL,
-  id TEXT NOT NULL,
-  list TEXT NOT NULL,
-  card TEXT NOT NULL,
-  customer TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  order_id TEXT,
-  order_location_id TEXT,
-  reason TEXT,
-  delta INTEGER NOT NULL,
-  new_balance INTEGER NOT NULL
-);
-CREATE UNIQUE INDEX loyalty_operations_id ON loyalty_operations (site, id);
-CREATE INDEX loyalty_operations_card ON loyalty_operations (site, card, seq);
-CREATE INDEX loyalty_operations_list ON loyalty_operations (site, list);
-`;
-
-/**
  * Version 2: one row per order line, metadata key, tag and list membership, so that no write
  * rewrites a collection; orders keep the shopper's clock for "latest"; every record has the
  * server's `written_at` for the dashboard.
@@ -213,10 +157,8 @@ CREATE TABLE orders (
   cart_data_seq INTEGER NOT NULL,
   closed_seq INTEGER NOT NULL,
   written_at INTEGER NOT NULL,
-  order_number TEXT,             -- cart_data.order_number (at most 512 bytes): loyalty operations name orders by it
   PRIMARY KEY (site, id)
 );
-CREATE INDEX orders_number ON orders (site, order_number) WHERE order_number IS NOT NULL;
 CREATE INDEX orders_email_status ON orders (site, email, status, updated_at);
 CREATE INDEX orders_unlinked ON orders (site, visitor) WHERE email IS NULL;
 CREATE INDEX orders_written ON orders (written_at);
@@ -249,14 +191,11 @@ CREATE TABLE customers (         -- rowid: the order listings page in
   written_at INTEGER NOT NULL,
   PRIMARY KEY (site, id)
 );
--- One customer per email in the default container (Rejoiner keys customers by email); a HubRise
--- list may hold several.
-CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL AND container = 'default';
-CREATE INDEX customers_list_email ON customers (site, container, email) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL;
 CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
-CREATE INDEX customers_phone ON customers (site, container, phone_key) WHERE phone_key IS NOT NULL;
-CREATE INDEX customers_page ON customers (site, container);
+CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
+CREATE INDEX customers_by_creation ON customers (site, container, created_at, id);
 CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
@@ -296,7 +235,7 @@ CREATE TABLE metadata (
   value TEXT NOT NULL,           -- JSON
   PRIMARY KEY (site, owner, key)
 ) WITHOUT ROWID;
-${HUBRISE_TABLES}`;
+`;
 
 type Json = Record<string, unknown>;
 
@@ -338,8 +277,8 @@ function migrateV1Documents(db: Database): void {
 
   const order = db.prepare(
     `INSERT INTO orders (site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
-       converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, written_at, order_number)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1, ?, ?)`,
+       converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq, written_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1, ?)`,
   );
   const item = db.prepare('INSERT OR REPLACE INTO order_items (site, order_id, product_id, seq, position, item) VALUES (?, ?, ?, ?, ?, ?)');
   for (const row of pagesOf(db, 'orders_v1', 'state, updated_at')) {
@@ -348,7 +287,7 @@ function migrateV1Documents(db: Database): void {
     order.run(
       state.site, state.id, state.visitor, state.session, state.email, state.status, JSON.stringify(cart), state.campaign_type,
       JSON.stringify(state.campaign_ids), state.created_at, state.updated_at, state.converted_at, state.converted_by,
-      state.items.length, state.items.length, state.cart_data_mark, row.updated_at, orderNumberOf(cart),
+      state.items.length, state.items.length, state.cart_data_mark, row.updated_at,
     );
     metadataRows(state.site as string, `order:${state.id}`, metadata);
     const present = new Set<string>();
@@ -390,6 +329,76 @@ function migrateV1Documents(db: Database): void {
   db.exec('DROP TABLE sessions_v1; DROP TABLE visitors_v1; DROP TABLE orders_v1; DROP TABLE customers_v1;');
 }
 
+/**
+ * Version 3: HubRise's customer lists (seed 004) as containers of customers, with loyalty cards
+ * and their operations. A container other than the default may hold an email several times
+ * (Rejoiner keys the default one by email); lists are searched by email or phone in index order;
+ * an order is found by the shop's order number. `seq` is each row's place in listings
+ * (AUTOINCREMENT: never reused). Points are millionths.
+ */
+const V3_HUBRISE = `
+DROP INDEX customers_email;
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL AND container = 'default';
+CREATE INDEX customers_list_email ON customers (site, container, email) WHERE email IS NOT NULL;
+DROP INDEX customers_phone;
+CREATE INDEX customers_phone ON customers (site, container, phone_key) WHERE phone_key IS NOT NULL;
+-- cart_data.order_number (PROTOCOL.md) when a string of 1-512 bytes: a loyalty operation's
+-- order_id names an order by its id or by it. Derived by SQLite, so no writer of orders keeps it.
+ALTER TABLE orders ADD COLUMN order_number TEXT GENERATED ALWAYS AS (
+  CASE WHEN json_type(cart_data, '$.order_number') = 'text'
+    AND length(CAST(json_extract(cart_data, '$.order_number') AS BLOB)) BETWEEN 1 AND 512
+  THEN json_extract(cart_data, '$.order_number') END) VIRTUAL;
+CREATE INDEX orders_number ON orders (site, order_number) WHERE order_number IS NOT NULL;
+CREATE TABLE customer_lists (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  site TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL,           -- 'account' or a location id ({site}-{label})
+  created_at INTEGER NOT NULL,
+  deleted_at INTEGER             -- deleted: hidden at once, its records purged in pages later
+);
+CREATE UNIQUE INDEX customer_lists_id ON customer_lists (site, id);
+CREATE INDEX customer_lists_name ON customer_lists (site, name) WHERE deleted_at IS NULL;
+CREATE INDEX customer_lists_page ON customer_lists (site, seq);
+CREATE INDEX customer_lists_deleted ON customer_lists (deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE TABLE loyalty_cards (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  site TEXT NOT NULL,
+  id TEXT NOT NULL,
+  list TEXT NOT NULL,            -- the container of its customer
+  customer TEXT NOT NULL,
+  name TEXT,
+  ref TEXT,
+  balance INTEGER NOT NULL,      -- millionths: the new_balance of its latest operation
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX loyalty_cards_id ON loyalty_cards (site, id);
+-- A ref is unique per customer, and so is the null ref (refs are never empty).
+CREATE UNIQUE INDEX loyalty_cards_ref ON loyalty_cards (site, customer, coalesce(ref, ''));
+CREATE INDEX loyalty_cards_customer ON loyalty_cards (site, customer, seq);
+CREATE INDEX loyalty_cards_list ON loyalty_cards (site, list, seq);
+CREATE INDEX loyalty_cards_list_ref ON loyalty_cards (site, list, ref, seq) WHERE ref IS NOT NULL;
+CREATE INDEX loyalty_cards_list_name ON loyalty_cards (site, list, name, seq) WHERE name IS NOT NULL;
+CREATE TABLE loyalty_operations (  -- append-only
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  site TEXT NOT NULL,
+  id TEXT NOT NULL,
+  list TEXT NOT NULL,
+  card TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  order_id TEXT,
+  order_location_id TEXT,
+  reason TEXT,
+  delta INTEGER NOT NULL,
+  new_balance INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX loyalty_operations_id ON loyalty_operations (site, id);
+CREATE INDEX loyalty_operations_card ON loyalty_operations (site, card, seq);
+CREATE INDEX loyalty_operations_list ON loyalty_operations (site, list);
+`;
+
 /** Migrations by the version they bring the database to. */
 const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => db.exec(V1),
@@ -397,6 +406,7 @@ const MIGRATIONS: ((db: Database) => void)[] = [
     db.exec(V2_TABLES);
     migrateV1Documents(db);
   },
+  (db) => db.exec(V3_HUBRISE),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

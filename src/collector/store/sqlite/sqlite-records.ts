@@ -4,7 +4,6 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { emailOfEvent } from '../../domain/assemble-events';
-import { orderNumberOf } from '../../domain/order-number';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
@@ -76,6 +75,11 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     item: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND product_id = ?'),
     customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
+    customerByExternalId: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND external_id = ?`),
+    customersByPhone: db.prepare(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? AND container = 'default' ORDER BY created_at, id LIMIT ?`,
+    ),
+    customerMemberships: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? LIMIT ?`),
     convertedUnlinked: db.prepare(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND visitor = ? AND email IS NULL AND status = 'converted' ORDER BY updated_at DESC LIMIT ?`,
     ),
@@ -116,16 +120,15 @@ export function createSqliteRecordTx(db: Database): RecordTx {
          written_at = excluded.written_at`,
     ),
     upsertOrder: db.prepare(
-      `INSERT INTO orders (${ORDER_COLUMNS}, written_at, order_number) VALUES (@site, @id, @visitor, @session, @email, @status, @cart_data,
+      `INSERT INTO orders (${ORDER_COLUMNS}, written_at) VALUES (@site, @id, @visitor, @session, @email, @status, @cart_data,
          @campaign_type, @campaign_ids, @created_at, @updated_at, @converted_at, @converted_by, @item_count, @next_position,
-         @cart_data_seq, @closed_seq, @written_at, @order_number)
+         @cart_data_seq, @closed_seq, @written_at)
        ON CONFLICT (site, id) DO UPDATE SET visitor = excluded.visitor, session = excluded.session,
          email = coalesce(excluded.email, email),
          status = excluded.status, cart_data = excluded.cart_data, campaign_type = excluded.campaign_type,
          campaign_ids = excluded.campaign_ids, updated_at = excluded.updated_at, converted_at = excluded.converted_at,
          converted_by = excluded.converted_by, item_count = excluded.item_count, next_position = excluded.next_position,
-         cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at,
-         order_number = excluded.order_number`,
+         cart_data_seq = excluded.cart_data_seq, closed_seq = excluded.closed_seq, written_at = excluded.written_at`,
     ),
     clearItems: db.prepare('DELETE FROM order_items WHERE site = ? AND order_id = ?'),
     upsertItem: db.prepare(
@@ -154,6 +157,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
        WHERE site = @site AND id = @id`,
     ),
     clearMetadata: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ?'),
+    removeMetadataKey: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ? AND key = ?'),
     moveMetadata: db.prepare(
       `INSERT INTO metadata (site, owner, key, value)
        SELECT site, @to, key, value FROM metadata WHERE site = @site AND owner = @from AND key IN (SELECT value FROM json_each(@keys))
@@ -196,13 +200,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     for (const session of plan.sessions.values())
       q.upsertSession.run({ ...session, email_replaces: +session.email_replaces, written_at: now });
     for (const order of plan.orders.values())
-      q.upsertOrder.run({
-        ...order,
-        cart_data: JSON.stringify(order.cart_data),
-        campaign_ids: JSON.stringify(order.campaign_ids),
-        written_at: now,
-        order_number: orderNumberOf(order.cart_data),
-      });
+      q.upsertOrder.run({ ...order, cart_data: JSON.stringify(order.cart_data), campaign_ids: JSON.stringify(order.campaign_ids), written_at: now });
     for (const { site, order } of plan.clearedItems.values()) q.clearItems.run(site, order);
     for (const line of plan.items.values())
       q.upsertItem.run(line.site, line.order, line.product_id, line.seq, line.position, line.item && JSON.stringify(line.item));
@@ -236,6 +234,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       q.moveMetadata.run({ site, from, to, keys: JSON.stringify(keys) });
       q.clearMetadata.run(site, from);
     }
+    for (const { site, owner, key } of plan.metadata.removed) q.removeMetadataKey.run(site, owner, key);
     for (const { site, owner, entries } of plan.metadata.upserts.values())
       for (const [key, value] of entries) q.upsertMetadata.run(site, owner, key, value);
     for (const { site, visitor, email } of plan.linkedOrders) q.linkOrders.run(email, now, site, visitor);
@@ -269,6 +268,12 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       const row = get(q.customerById, site, id);
       return row && toCustomer(row);
     },
+    customerByExternalId: async (site, externalId) => {
+      const row = get(q.customerByExternalId, site, externalId);
+      return row && toCustomer(row);
+    },
+    customersByPhone: async (site, key, limit) => (q.customersByPhone.all(site, key, limit) as Row[]).map(toCustomer),
+    customerMemberships: async (site, customer, limit) => (q.customerMemberships.all(site, customer, limit) as Row[]).map(toMembership),
     convertedUnlinkedOrders: async (keys, limit) => keys.flatMap(([site, visitor]) => (q.convertedUnlinked.all(site, visitor, limit) as Row[]).map(toOrder)),
     openOrders: async (site, email) => (q.openOrders.all(site, email) as Row[]).map(toOrder),
     metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
@@ -336,7 +341,13 @@ export function createSqliteReader(db: Database): RecordReader {
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? ORDER BY subscribed_at DESC, list_id LIMIT ?`,
     ),
     metadata: db.prepare('SELECT key, value FROM metadata WHERE site = ? AND owner = ? ORDER BY key').raw(),
+    listsOfCustomer: db.prepare(
+      `SELECT l.id, l.name FROM memberships m JOIN lists l ON l.site = m.site AND l.id = m.list_id
+       WHERE m.site = ? AND m.customer = ? AND m.list_id > ? ORDER BY m.list_id LIMIT ?`,
+    ),
   };
+  /** Prepared customer listings, one per sort, filter and first-or-next page. */
+  const customerPages = new Map<string, Statement>();
   const recent = {
     sessions: [db.prepare('SELECT site, id FROM sessions ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM sessions WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
     orders: [db.prepare('SELECT site, id FROM orders ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM orders WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
@@ -376,6 +387,26 @@ export function createSqliteReader(db: Database): RecordReader {
         : q.contactsOffset.all(site, listId, page.limit + 1, page.offset ?? 0)) as Row[];
       return pageOf(rows, page.limit, ({ cursor: _cursor, ...row }): ContactRow => ({ ...toMembership(row), email: row.email as string }));
     },
+    pageCustomers: async (site, query) => {
+      const column = query.sort == 'created' ? 'created_at' : 'updated_at';
+      const filter = query.email !== undefined ? 'email' : query.phoneKey !== undefined ? 'phone_key' : '';
+      const name = `${column}:${filter}:${query.after ? 'after' : 'first'}`;
+      let statement = customerPages.get(name);
+      if (!statement)
+        customerPages.set(
+          name,
+          (statement = db.prepare(
+            `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = @site AND container = @container AND status = 'active'
+             ${filter ? `AND ${filter} = @filter` : ''} ${query.after ? `AND (${column}, id) > (@at, @id)` : ''}
+             ORDER BY ${column}, id LIMIT @limit`,
+          )),
+        );
+      const params = { site, container: query.container, limit: query.limit, filter: query.email ?? query.phoneKey, at: query.after?.[0], id: query.after?.[1] };
+      for (const key of Object.keys(params) as (keyof typeof params)[]) if (params[key] === undefined) delete params[key];
+      return (statement.all(params) as Row[]).map(toCustomer);
+    },
+    listsOfCustomer: async (site, customer, afterListId, limit) =>
+      q.listsOfCustomer.all(site, customer, afterListId ?? '', limit) as { id: string; name: string }[],
     metadata: async (site, owner) => q.metadata.all(site, owner) as [string, string][],
     recent: async (kind, site, limit) =>
       (site === undefined ? recent[kind][0].all(limit) : recent[kind][1].all(site, limit)) as [string, string][],
