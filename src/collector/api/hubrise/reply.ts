@@ -5,6 +5,7 @@
  * a 200, creations included, as HubRise answers.
  */
 import { replyJson } from '../../http/http-io';
+import { noteReason } from '../../observe/request-notes';
 import type { HubriseRefusal, Page } from '../../store/hubrise/hubrise-store';
 import type { RestContext } from '../rest-context';
 import type { Checked, FieldError } from './input';
@@ -12,6 +13,9 @@ import type { Checked, FieldError } from './input';
 const ERROR_TYPES: Record<number, string> = { 400: 'bad_request', 404: 'not_found', 422: 'unprocessable_entity' };
 
 export function hubriseError(context: RestContext, status: 400 | 404 | 422, message: string, errors?: FieldError[]): void {
+  // The request log keeps the reason: messages never quote a value, fields are cut short (an unknown
+  // field is the client's key, of any length).
+  noteReason(context.res, errors?.length ? `${errors[0].field.slice(0, 64)}: ${errors[0].message}` : message);
   replyJson(context.res, status, { error_type: ERROR_TYPES[status], message, ...(errors ? { errors } : {}) });
 }
 
