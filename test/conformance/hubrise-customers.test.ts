@@ -137,6 +137,57 @@ describe('fields', () => {
   });
 });
 
+describe('hostile input', () => {
+  it.each([
+    ['a prototype key', '{"__proto__": {"first_name": "Evil"}}', '__proto__'],
+    ['a constructor key', '{"first_name": "Ok", "constructor": {"prototype": {}}}', 'constructor'],
+    ['a prototype key in a list body', '{"name": "x", "__proto__": {"name": "y"}}', '__proto__'],
+  ])('refuses %s with 400 naming it, and nothing is created', async (_what, body, field) => {
+    const path = field == '__proto__' && body.includes('"name"') ? '/location/customer_lists' : `/customer_lists/${list}/customers`;
+    const before = await ok(url, 'GET', `/customer_lists/${list}/customers?count=1000`);
+    const answer = await hubrise(url, 'POST', path, body);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error_type: 'bad_request', errors: [expect.objectContaining({ field })] });
+    expect(await ok(url, 'GET', `/customer_lists/${list}/customers?count=1000`)).toEqual(before);
+    expect(({} as Record<string, unknown>).first_name).toBeUndefined();
+  });
+
+  it('keeps a prototype key inside custom_fields as data, and changes no other object', async () => {
+    const answer = await hubrise(url, 'POST', `/customer_lists/${list}/customers`, '{"custom_fields": {"__proto__": {"polluted": true}, "tier": "gold"}}');
+    expect(answer.status).toBe(200);
+    const read = (await hubrise(url, 'GET', `/customer_lists/${list}/customers/${answer.body.id}`)).body;
+    // JSON.parse makes "__proto__" an own key, as it was sent.
+    expect(Object.keys(read.custom_fields).sort()).toEqual(['__proto__', 'tier']);
+    expect(Object.getOwnPropertyDescriptor(read.custom_fields, '__proto__')?.value).toEqual({ polluted: true });
+    expect(read.custom_fields.tier).toBe('gold');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ['a prototype key in the query', '?__proto__=1'],
+    ['a huge cursor', `?cursor=${'9'.repeat(5000)}`],
+    ['a cursor of the wrong shape', '?cursor=%00%01'],
+    ['a count that is not a number', '?count=ten'],
+    ['a count of 0', '?count=0'],
+    ['a count over the maximum', '?count=100000'],
+  ])('refuses %s with 400 and a reason', async (_what, query) => {
+    const answer = await hubrise(url, 'GET', `/customer_lists/${list}/customers${query}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toEqual(expect.any(String));
+  });
+
+  it('refuses huge strings with 422 naming the field: private_ref, email, a list name', async () => {
+    for (const [field, value] of [['private_ref', 'r'.repeat(100_000)], ['email', `${'e'.repeat(100_000)}@shop.example`], ['phone', '+44'.padEnd(100_000, '1')]] as const) {
+      const answer = await hubrise(url, 'POST', `/customer_lists/${list}/customers`, { [field]: value });
+      expect([field, answer.status]).toEqual([field, 422]);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ field })]);
+    }
+    const named = await hubrise(url, 'POST', '/location/customer_lists', { name: 'n'.repeat(100_000) });
+    expect(named.status).toBe(422);
+    expect(named.body.errors).toEqual([expect.objectContaining({ field: 'name' })]);
+  });
+});
+
 describe('private_ref', () => {
   it('is unique within its list, on create and update, and free in another list', async () => {
     await ok(url, 'POST', `/customer_lists/${list}/customers`, { private_ref: 'POS-1' });
@@ -212,6 +263,9 @@ describe('the default list', () => {
     // Rejoiner's API finds the same customer by its email.
     const rejoiner = await (await signedRequest(url, 'GET', `/api/v1/shop/customers/${encodeURIComponent(email)}/`)).json();
     expect(rejoiner).toMatchObject({ id: made.id, first_name: 'Tracked' });
+    const byEmail = await signedRequest(url, 'GET', `/api/v2/shop/customers/by_email/?email=${encodeURIComponent(email)}`);
+    expect(byEmail.status).toBe(200);
+    expect(await byEmail.json()).toMatchObject({ id: made.id, email, first_name: 'Tracked' });
     // Another list may hold the email several times.
     await ok(url, 'POST', `/customer_lists/${list}/customers`, { email });
     await ok(url, 'POST', `/customer_lists/${list}/customers`, { email });
