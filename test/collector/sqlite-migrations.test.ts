@@ -42,7 +42,7 @@ function writeVersion1(path: string): void {
   db.prepare("INSERT INTO visitors VALUES ('shop', 'v2', NULL, ?)").run(JSON.stringify({ city: 'Oulu', metadata: { plan: 'gold' } }));
   const order = {
     site: 'shop', id: 'o1', visitor: 'v1', session: 's1', email: 'ann@shop.example', status: 'open',
-    cart_data: { cart_value: 1500, metadata: { gift: 'yes' } },
+    cart_data: { cart_value: 1500, order_number: 'SHOP-1', metadata: { gift: 'yes' } },
     items: [{ product_id: 'b', item_qty: 1 }, { product_id: 'a', item_qty: 2 }],
     campaign_type: null, campaign_ids: [], created_at: 1000, updated_at: 2000, converted_at: null, converted_by: null,
     item_marks: { a: 7, b: 3, gone: 9 }, cart_data_mark: 4,
@@ -71,7 +71,7 @@ describe('SQLite migrations', () => {
         payment_date: null, fulfillment_date: null, delivery_date: null,
       });
       expect(await store.getOrder('shop', 'o1')).toMatchObject({
-        status: 'open', email: 'ann@shop.example', cart_data: { cart_value: 1500, metadata: { gift: 'yes' } },
+        status: 'open', email: 'ann@shop.example', cart_data: { cart_value: 1500, order_number: 'SHOP-1', metadata: { gift: 'yes' } },
         items: [{ product_id: 'b', item_qty: 1 }, { product_id: 'a', item_qty: 2 }], item_count: 2, created_at: 1000, updated_at: 2000,
       });
       expect(await store.getCustomer('shop', 'ann@shop.example')).toMatchObject({
@@ -97,6 +97,8 @@ describe('SQLite migrations', () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v1'").pluck().get()).toBe(0);
+    // Orders stored before version 3 have the order number HubRise's loyalty operations look up.
+    expect(db.prepare("SELECT id FROM orders WHERE site = 'shop' AND order_number = 'SHOP-1'").pluck().all()).toEqual(['o1']);
     db.close();
   });
 
