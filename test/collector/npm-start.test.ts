@@ -4,24 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/free-port.mjs';
 import { BUILD_INPUTS, BUILD_OUTPUTS, isBuildFresh } from '../../scripts/lib/build-freshness.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 let copy: string;
-
-const freePort = (): Promise<number> =>
-  new Promise((done, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 const listening = (port: number): Promise<boolean> =>
   new Promise((done) => {

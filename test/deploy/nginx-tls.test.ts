@@ -8,10 +8,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/free-port.mjs';
 import { startNginx, type NginxServer } from '../../scripts/lib/nginx-server.mjs';
 import { batchBody, makeEvent } from '../support/collector';
 
@@ -30,16 +30,6 @@ let ca: Buffer;
 let collector: ChildProcess;
 let proxy: NginxServer;
 let httpPort: number;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** One request over TLS through nginx, trusting only the test's certificate. */
 function tls(method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<Answer> {
