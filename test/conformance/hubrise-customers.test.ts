@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchBody, exportAll, makeEvent, postBeacon, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
-import { HUBRISE_SITES, OTHER_TOKEN, allPages, hubrise, ok } from '../support/hubrise';
+import { HUBRISE_SITES, OTHER_TOKEN, allPages, countRows, hubrise, ok } from '../support/hubrise';
 
 let collector: TestCollector;
 let url: string;
@@ -328,6 +328,12 @@ describe('anonymise', () => {
     for (const field of ANONYMISED) expect([field, anonymised[field]]).toEqual([field, null]);
     expect(anonymised).toMatchObject({ id: customer.id, private_ref: 'ANON-1', city: 'Paris', country: 'FR', custom_fields: { tier: 'gold' }, sms_marketing: true });
     expect(await ok(url, 'GET', `/customer_lists/${list}/customers/${customer.id}`)).toEqual(anonymised);
+    // Nothing personal is left in the stored row either (the search columns included).
+    const stored = ['email', 'phone_key', 'profile'].map((column) =>
+      countRows(collector, `SELECT count(*) FROM customers WHERE site = $1 AND id = $2 AND ${column} LIKE $3`, ['shop', customer.id, '%']));
+    expect(await Promise.all(stored)).toEqual([0, 0, 1]);
+    for (const value of [FULL.email, FULL.first_name, FULL.last_name, FULL.phone_access_code, FULL.address_1, FULL.postal_code, FULL.company_name, FULL.delivery_notes, FULL.address_2, FULL.birth_date, '2770205', '8589507', '123456789'])
+      expect([value, await countRows(collector, 'SELECT count(*) FROM customers WHERE site = $1 AND id = $2 AND profile LIKE $3', ['shop', customer.id, `%${value}%`])]).toEqual([value, 0]);
 
     // Irreversible: the fields stay null, the others still change.
     const updated = await ok(url, 'PATCH', `/customer_lists/${list}/customers/${customer.id}`, {
