@@ -29,12 +29,13 @@ export function cartStateOf(order: { status: OrderStatus; item_count: number; la
 }
 
 /**
- * The SQL of the same rules, over `orders o` joined (left) to its session `s`, with the cutoff
- * as the parameter text `cutoff` (`?` or `$3`). Plain SQL both engines run.
+ * The SQL of the same rules, over `orders o` joined (left) to its session `s`. `cutoff` adds the
+ * cutoff as a parameter and gives its placeholder (`?` or `$3`); it is called only by the states
+ * that compare with it. Plain SQL both engines run.
  */
 export const lastActivitySql = 'CASE WHEN s.written_at IS NOT NULL AND s.written_at > o.written_at THEN s.written_at ELSE o.written_at END';
 
-export function cartStateWhere(state: CartState, cutoff: string): string {
+export function cartStateWhere(state: CartState, cutoff: () => string): string {
   switch (state) {
     case 'converted':
       return "o.status = 'converted'";
@@ -43,9 +44,9 @@ export function cartStateWhere(state: CartState, cutoff: string): string {
     case 'empty':
       return "o.status = 'open' AND o.item_count = 0";
     case 'abandoned':
-      return `o.status = 'open' AND o.item_count > 0 AND ${lastActivitySql} <= ${cutoff}`;
+      return `o.status = 'open' AND o.item_count > 0 AND ${lastActivitySql} <= ${cutoff()}`;
     case 'active':
-      return `o.status = 'open' AND o.item_count > 0 AND ${lastActivitySql} > ${cutoff}`;
+      return `o.status = 'open' AND o.item_count > 0 AND ${lastActivitySql} > ${cutoff()}`;
   }
 }
 

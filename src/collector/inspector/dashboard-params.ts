@@ -56,9 +56,9 @@ export function readParams(search: URLSearchParams, allowed: readonly string[]) 
     range(zone: string, now: number): DayRange {
       const today = todayIn(zone, now);
       const last = text('to') ?? today;
+      midnight('to', last, zone);
       const first = text('from') ?? addDays(last, 1 - DEFAULT_RANGE_DAYS);
       const start = midnight('from', first, zone);
-      midnight('to', last, zone);
       if (last < first) throw new ParamError('"from" is after "to"');
       if (daysBetween(first, last) + 1 > MAX_RANGE_DAYS) throw new ParamError(`a range covers at most ${MAX_RANGE_DAYS} days`);
       return { first, last, from: start, to: midnight('to', addDays(last, 1), zone), timezone: zone };

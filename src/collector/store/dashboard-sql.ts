@@ -60,7 +60,7 @@ const cartSelect = `SELECT ${ORDER_COLUMNS}, ${lastActivitySql} AS last_activity
 export function cartsStatement(dialect: SqlDialect, site: string, query: CartQuery): Statement {
   const { params, p } = statement(dialect);
   let sql = `${cartSelect} WHERE o.site = ${p(site)} AND o.written_at >= ${p(query.from)} AND o.written_at < ${p(query.to)}`;
-  if (query.state != 'all') sql += ` AND ${cartStateWhere(query.state, p(query.cutoff))}`;
+  if (query.state != 'all') sql += ` AND ${cartStateWhere(query.state, () => p(query.cutoff))}`;
   if (query.after) {
     const [writtenAt, id] = query.after;
     sql += ` AND (o.written_at < ${p(writtenAt)} OR (o.written_at = ${p(writtenAt)} AND o.id < ${p(id)}))`;
@@ -73,7 +73,7 @@ export function abandonedTotalsStatement(dialect: SqlDialect, site: string, rang
   const { params, p } = statement(dialect);
   const sql =
     `SELECT count(*) AS carts, coalesce(sum(${dialect.cartValue}), 0) AS value ${CART_FROM}` +
-    ` WHERE o.site = ${p(site)} AND o.written_at >= ${p(range.from)} AND o.written_at < ${p(range.to)} AND ${cartStateWhere('abandoned', p(cutoff))}`;
+    ` WHERE o.site = ${p(site)} AND o.written_at >= ${p(range.from)} AND o.written_at < ${p(range.to)} AND ${cartStateWhere('abandoned', () => p(cutoff))}`;
   return { sql, params };
 }
 
