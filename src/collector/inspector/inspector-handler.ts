@@ -33,9 +33,16 @@ const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-
 
 /**
  * Chart.js's browser build, served from the installed package (a dependency of the collector):
- * the dashboard loads nothing from other hosts.
+ * the dashboard loads nothing from other hosts. A missing package costs the charts (a 404 that
+ * says what to install), not the collector's start.
  */
-const CHART_DIR = dirname(createRequire(import.meta.url).resolve('chart.js'));
+const CHART_DIR = ((): string | undefined => {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('chart.js'));
+  } catch {
+    return undefined;
+  }
+})();
 const CHART_FILE = 'chart.umd.min.js';
 
 /**
@@ -95,7 +102,7 @@ export function createInspectorHandler({ access, proxies, feed, api, assetsDir }
     if (req.method != 'GET' && req.method != 'HEAD') return replyError(res, 405, 'use GET', { allow: 'GET, HEAD' });
     // Scripts and styles hold no data: they load without a login so the pages can start.
     if (name == 'vendor' && segments.length == 3 && segments[2] == CHART_FILE) {
-      if (await serveFile(req, res, CHART_DIR, CHART_FILE, { cacheControl: 'public, max-age=86400' })) return;
+      if (CHART_DIR && (await serveFile(req, res, CHART_DIR, CHART_FILE, { cacheControl: 'public, max-age=86400' }))) return;
       return replyError(res, 404, 'chart library missing: run npm install');
     }
     if (name !== undefined && name != 'events' && name != 'api') {
