@@ -10,6 +10,7 @@ import { createRestHandler } from './api/rest-handler';
 import { createIngestHandler } from './ingest/ingest-handler';
 import { createProxyTrust } from './http/proxy-trust';
 import { createDashboardAccess } from './inspector/dashboard-access';
+import { createDashboardApi } from './inspector/dashboard-api';
 import { createInspectorHandler } from './inspector/inspector-handler';
 import { createLiveFeed } from './inspector/live-feed';
 import { sameSecret } from './http/constant-time';
@@ -107,7 +108,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const handler = createRouter({
     ingest: createIngestHandler({ sites, store, logger, metrics }),
     rest: createRestHandler({ sites, store, proxies }),
-    inspector: createInspectorHandler({ access, proxies, feed, assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
+    inspector: createInspectorHandler({ access, proxies, feed, api: createDashboardApi({ store, sites }), assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
     distDir: options.distDir,
     version: PACKAGE_VERSION,
     publicDir: options.publicDir,
