@@ -15,9 +15,9 @@ import { isAbsolute } from 'node:path';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
-const plugins = () => [
+const plugins = ({ sourceMap = true } = {}) => [
   replace({ preventAssignment: true, values: { __VERSION__: JSON.stringify(version) } }),
-  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmit: false, sourceMap: true } }),
+  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmit: false, sourceMap } }),
 ];
 
 /** Prints the gzip -9 size of a browser bundle, the figure the budget is about. */
@@ -106,7 +106,7 @@ export default [
       banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
     },
     external: (id) => !id.startsWith('.') && !id.startsWith('\0') && !isAbsolute(id),
-    plugins: plugins(),
+    plugins: plugins({ sourceMap: false }),
   },
   ...declarations(),
 ];
