@@ -21,13 +21,14 @@ beforeAll(async () => {
 });
 
 describe('the tarball', () => {
-  it('holds the builds, the compiled collector, the inspector and demo pages, the license, and nothing else', () => {
+  it('holds the builds, the compiled collector, the inspector and demo pages, the deploy examples, the license, and nothing else', () => {
     expect(packed.files).toContain('LICENSE');
     expect(packed.files).toContain('collector/cli.mjs');
     expect(packed.files).toContain('dist/rejoiner.js');
     expect(packed.files).toContain('dist/server.d.mts');
     expect(packed.files).toContain('public/inspector/index.html');
-    const shipped = /^(LICENSE|README\.md|package\.json|dist\/.+|collector\/.+|public\/.+)$/;
+    expect(packed.files).toContain('deploy/systemd/rejoiner-collector.service');
+    const shipped = /^(LICENSE|README\.md|package\.json|dist\/.+|collector\/.+|public\/.+|deploy\/.+)$/;
     expect(packed.files.filter((file) => !shipped.test(file))).toEqual([]);
     expect(packed.files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.mts'))).toEqual([]);
   });
