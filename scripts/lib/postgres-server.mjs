@@ -19,8 +19,8 @@ export function findPostgresBin() {
   return bin;
 }
 
-// Imported, not only re-exported: startPostgres calls it too.
 import { freePort } from './free-port.mjs';
+
 export { freePort };
 
 /**

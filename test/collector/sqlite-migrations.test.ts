@@ -97,7 +97,7 @@ describe('SQLite migrations', () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v1'").pluck().get()).toBe(0);
-    // Orders stored before version 3 have the order number HubRise's loyalty operations look up.
+    // Orders stored before version 4 have the order number HubRise's loyalty operations look up.
     expect(db.prepare("SELECT id FROM orders WHERE site = 'shop' AND order_number = 'SHOP-1'").pluck().all()).toEqual(['o1']);
     db.close();
   });
