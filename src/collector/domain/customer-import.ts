@@ -121,7 +121,7 @@ export function planCustomerImport(
   const owner = ownerOf('customer', customer.id);
   const removedKeys = Object.keys(record.metadata).filter((key) => record.metadata[key] === null);
   const setKeys = Object.keys(record.metadata).filter((key) => record.metadata[key] !== null);
-  const problem = metadataProblem(state.metadataKeys, site, owner, setKeys);
+  const problem = metadataProblem(state.metadataKeys, site, owner, setKeys, removedKeys);
   if (problem) return { refused: problem };
 
   if (record.tags) {
@@ -152,6 +152,7 @@ export function planCustomerImport(
   }
 
   for (const key of removedKeys) plan.metadata.removed.push({ site, owner, key });
+  for (const key of removedKeys) state.metadataKeys.get(keyOf(site, owner))?.delete(key);
   upsertMetadata(plan, state.metadataKeys, site, owner, Object.fromEntries(setKeys.map((key) => [key, record.metadata[key]])));
   plan.customers.set(keyOf(site, customer.id), customer);
   noteChange(plan, site, 'customers', customer.id);
