@@ -206,6 +206,8 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
       const locks = [
         ...(record.email ? [emailLock(site, record.email)] : []),
         ...(record.external_id ? [lockKey(site, 'customer-external', record.external_id)] : []),
+        // The phone finds the customer only when nothing else does (resolveImportTarget).
+        ...(!record.email && !record.external_id && record.phoneKey ? [lockKey(site, 'customer-phone', record.phoneKey)] : []),
       ];
       const outcome = await customerWrite(locks, async (tx, plan, late): Promise<ImportResult> => {
         const read = async (): Promise<ImportMatches> => ({
