@@ -79,7 +79,7 @@ export interface ImportState {
   /** The lists the import names. */
   lists: ListRecord[];
   listCount: number;
-  /** The customer's memberships of the lists named, or all of them when the set is replaced. */
+  /** The customer's memberships of the lists named, or all of them when the set is replaced or the customer deleted. */
   memberships: Membership[];
 }
 
@@ -130,7 +130,11 @@ export function planCustomerImport(
     planTags(plan, site, customer.id, 'tag', tags);
   }
 
-  if (record.mailingLists) {
+  if (record.deleted) {
+    // Deleted: out of every mailing list's contacts too (README "Custobar import"); it cannot come back.
+    for (const membership of state.memberships)
+      plan.removedMemberships.set(keyOf(site, customer.id, membership.list_id), { site, customer: customer.id, list_id: membership.list_id });
+  } else if (record.mailingLists) {
     const current = state.memberships.map((membership) => membership.list_id);
     const wanted = applySetChange(current, record.mailingLists);
     const known = new Set(state.lists.map((list) => list.id));
