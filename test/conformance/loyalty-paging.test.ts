@@ -120,9 +120,14 @@ describe('sort=created (the default)', () => {
         batch++;
       }
     })();
-    // Let some arrive before the first page, and more between every page.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const pages = await pageAll('', { between: () => new Promise<void>((resolve) => setTimeout(resolve, 400)) });
+    /** Resolves once another batch than `seen` has been stored (whatever the machine's speed). */
+    const nextBatch = async (seen: number): Promise<void> => {
+      while (batch == seen) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    // Some arrive before the first page, and more between every page: waited for, not timed, since
+    // a loaded machine stored only one batch of 50 in the 1.5 s fixed pauses gave it.
+    await nextBatch(0);
+    const pages = await pageAll('', { between: () => nextBatch(batch) });
     adding = false;
     await adder;
     expect(batch).toBeGreaterThan(1);
