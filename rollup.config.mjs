@@ -10,8 +10,8 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { chmodSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -106,10 +106,20 @@ export default [
       banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
     },
     external: (id) => !id.startsWith('.') && !id.startsWith('\0') && !isAbsolute(id),
-    plugins: plugins({ sourceMap: false }),
+    plugins: [...plugins({ sourceMap: false }), executableEntry()],
   },
   ...declarations(),
 ];
+
+/** Marks the entry executable, as npm does when it links a bin: a clone can run `collector/cli.mjs` itself. */
+function executableEntry() {
+  return {
+    name: 'executable-entry',
+    writeBundle(options, bundle) {
+      for (const chunk of Object.values(bundle)) if (chunk.type == 'chunk' && chunk.isEntry) chmodSync(join(options.dir, chunk.fileName), 0o755);
+    },
+  };
+}
 
 /**
  * `rejoiner-v4` and `rejoiner-v4/global` share one declaration chunk (dist/types/): the global
