@@ -8,6 +8,8 @@ import type { ProfilePatch } from '../domain/customer-rules';
 import type { CustomerImport } from '../domain/customer-import';
 import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
 import type { ErasureKind } from '../domain/erasure';
+import type { LifecycleState } from '../domain/lifecycle';
+import type { LifecycleStore } from './lifecycle-store';
 import type { TagChange } from '../domain/tag-rules';
 import type { ContactRow, CustomerPageQuery, PageRequest, RowPage } from './engine';
 
@@ -42,6 +44,10 @@ export interface SessionRow {
   payment_date: string | null;
   fulfillment_date: string | null;
   delivery_date: string | null;
+  /** Where the session is in its lifecycle (README "Abandonment"): active until decided, and again after a later event. */
+  lifecycle: LifecycleState | 'active';
+  /** When the detector decided it (server clock); null while it was never decided. */
+  lifecycle_at: number | null;
 }
 
 export interface SessionRecord extends SessionRow {
@@ -197,6 +203,8 @@ export interface Store {
   isCursor(cursor: string): boolean;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** Abandonment detection, conversions and the webhook outbox (lifecycle-store.ts). */
+  readonly lifecycle: LifecycleStore;
   /** Subscribes to change notifications after each commit; returns the unsubscribe function. */
   onChange(listener: (changes: ChangeSet[]) => void): () => void;
   close(): Promise<void>;
