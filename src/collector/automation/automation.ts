@@ -17,6 +17,9 @@ import { LEASE_MARGIN_MS, nextAttempt, retryAfterMs } from '../domain/webhook-sc
 import type { WebhookDelivery } from '../domain/webhook-events';
 import { attemptDelivery } from './webhook-sender';
 
+/** Attempts of one node running at once. */
+const SENDS_AT_ONCE = 8;
+
 export interface AutomationOptions {
   store: Store;
   sites: () => SiteRegistry;
@@ -102,7 +105,20 @@ export function createAutomation(options: AutomationOptions): Automation {
     }
     report.conversions = await store.lifecycle.noteConversions(endpointsOf, now);
     const due = await store.lifecycle.claimDeliveries(now, now + timeoutMs + LEASE_MARGIN_MS, perTick);
-    const results = await Promise.allSettled(due.map((delivery) => deliver(delivery, now)));
+    // A few at a time: each attempt reads and writes the database, and a node's pool is small.
+    const results: PromiseSettledResult<boolean>[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(SENDS_AT_ONCE, due.length) }, async () => {
+        while (next < due.length) {
+          const index = next++;
+          results[index] = await deliver(due[index], now).then(
+            (value): PromiseSettledResult<boolean> => ({ status: 'fulfilled', value }),
+            (reason): PromiseSettledResult<boolean> => ({ status: 'rejected', reason }),
+          );
+        }
+      }),
+    );
     report.attempted = due.length;
     report.delivered = results.filter((result) => result.status == 'fulfilled' && result.value).length;
     for (const result of results)
