@@ -11,14 +11,16 @@
 import type { Logger } from '../observe/logger';
 import type { Site, SiteRegistry } from '../sites';
 import type { DetectionReport } from '../store/lifecycle-store';
+import type { DeliveryChange } from '../store/engine';
 import type { Store } from '../store/store';
 import { StoreUnavailableError } from '../store/engine';
+import { DETECTION_BATCH } from '../domain/lifecycle';
 import { LEASE_MARGIN_MS, nextAttempt, retryAfterMs } from '../domain/webhook-schedule';
 import type { WebhookDelivery } from '../domain/webhook-events';
 import { attemptDelivery } from './webhook-sender';
 
 /** Attempts of one node running at once. */
-const SENDS_AT_ONCE = 8;
+const SENDS_AT_ONCE = 16;
 
 export interface AutomationOptions {
   store: Store;
@@ -34,7 +36,6 @@ export interface AutomationOptions {
   deliveriesPerTick?: number;
   /** For the jitter of retries. @default Math.random */
   random?: () => number;
-  fetch?: typeof fetch;
 }
 
 export interface TickReport {
@@ -64,31 +65,19 @@ export function createAutomation(options: AutomationOptions): Automation {
 
   const endpointsOf = (site: string) => sites().byId(site)?.webhooks ?? [];
 
-  const deliver = async (delivery: WebhookDelivery, now: number): Promise<boolean> => {
+  /** One attempt (or its suppression); resolves the change to record. */
+  const deliver = async (delivery: WebhookDelivery, now: number): Promise<DeliveryChange> => {
     const site: Site | undefined = sites().byId(delivery.site);
     const endpoint = site?.webhooks.find((candidate) => candidate.url == delivery.url);
-    const finish = (change: Parameters<Store['lifecycle']['finishDelivery']>[1]) => store.lifecycle.finishDelivery(delivery, change, now);
-    if (!endpoint) {
-      await finish({ state: 'dead', next_at: now, last_status: null, last_error: 'the receiver is no longer in the sites file', delivered_at: null });
-      return false;
-    }
+    if (!endpoint) return { state: 'dead', next_at: now, last_status: null, last_error: 'the receiver is no longer in the sites file', delivered_at: null };
     const suppressed = await store.lifecycle.suppressionNow(delivery);
-    if (suppressed) {
-      await finish({ state: 'suppressed', next_at: now, last_status: null, last_error: suppressed, delivered_at: null });
-      return false;
-    }
-    const outcome = await attemptDelivery(delivery, endpoint.secret, { timeoutMs, fetch: options.fetch });
-    if (outcome.acknowledged) {
-      await finish({ state: 'delivered', next_at: now, last_status: outcome.status, last_error: null, delivered_at: now });
-      return true;
-    }
+    if (suppressed) return { state: 'suppressed', next_at: now, last_status: null, last_error: suppressed, delivered_at: null };
+    const outcome = await attemptDelivery(delivery, endpoint.secret, { timeoutMs });
+    if (outcome.acknowledged) return { state: 'delivered', next_at: now, last_status: outcome.status, last_error: null, delivered_at: now };
     const next = nextAttempt({ attempt: delivery.attempts, deadline: delivery.deadline, now, retryAfter: retryAfterMs(outcome.retryAfter, now) }, random);
-    await finish(
-      next == 'dead'
-        ? { state: 'dead', next_at: now, last_status: outcome.status, last_error: `${outcome.error}; gave up after ${delivery.attempts} attempts`, delivered_at: null }
-        : { state: 'pending', next_at: next, last_status: outcome.status, last_error: outcome.error ?? null, delivered_at: null },
-    );
-    return false;
+    return next == 'dead'
+      ? { state: 'dead', next_at: now, last_status: outcome.status, last_error: `${outcome.error}; gave up after ${delivery.attempts} attempts`, delivered_at: null }
+      : { state: 'pending', next_at: next, last_status: outcome.status, last_error: outcome.error ?? null, delivered_at: null };
   };
 
   const tick = async (now = clock()): Promise<TickReport> => {
@@ -105,24 +94,25 @@ export function createAutomation(options: AutomationOptions): Automation {
     }
     report.conversions = await store.lifecycle.noteConversions(endpointsOf, now);
     const due = await store.lifecycle.claimDeliveries(now, now + timeoutMs + LEASE_MARGIN_MS, perTick);
-    // A few at a time: each attempt reads and writes the database, and a node's pool is small.
-    const results: PromiseSettledResult<boolean>[] = [];
+    // A few at a time: each attempt reads the database, and a node's pool is small.
+    const outcomes: { delivery: WebhookDelivery; change: DeliveryChange }[] = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(SENDS_AT_ONCE, due.length) }, async () => {
         while (next < due.length) {
-          const index = next++;
-          results[index] = await deliver(due[index], now).then(
-            (value): PromiseSettledResult<boolean> => ({ status: 'fulfilled', value }),
-            (reason): PromiseSettledResult<boolean> => ({ status: 'rejected', reason }),
-          );
+          const delivery = due[next++];
+          try {
+            outcomes.push({ delivery, change: await deliver(delivery, now) });
+          } catch (error) {
+            logger?.warn({ err: error }, 'webhook delivery could not be checked; it is tried again when its lease ends');
+          }
         }
       }),
     );
+    // One commit for every outcome of the tick. Should it fail, the leases end and the attempts are made again (at least once).
+    await store.lifecycle.finishDeliveries(outcomes, now);
     report.attempted = due.length;
-    report.delivered = results.filter((result) => result.status == 'fulfilled' && result.value).length;
-    for (const result of results)
-      if (result.status == 'rejected') logger?.warn({ err: result.reason }, 'webhook delivery could not be recorded; it is tried again when its lease ends');
+    report.delivered = outcomes.filter(({ change }) => change.state == 'delivered').length;
     return report;
   };
 
@@ -130,14 +120,17 @@ export function createAutomation(options: AutomationOptions): Automation {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const loop = (): void => {
+    let full = false;
     running = tick()
+      // A tick that found a full batch leaves more behind: the next one starts at once (each stays bounded).
+      .then((report) => void (full = report.attempted >= perTick || report.detection.decided >= DETECTION_BATCH || report.conversions >= DETECTION_BATCH))
       .catch((error) => {
         // The database away is expected now and then (the next tick tries again); anything else is a bug worth a line.
         if (error instanceof StoreUnavailableError) logger?.debug({ problem: error.message }, 'automation tick skipped: storage unavailable');
         else logger?.error({ err: error }, 'automation tick failed');
       })
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, intervalMs).unref();
+        if (!stopped) timer = setTimeout(loop, full ? 0 : intervalMs).unref();
       });
   };
 

@@ -13,7 +13,16 @@ export const CLICK_PARAMETER = '_rjt';
 /** A token is far shorter; anything longer is refused without computing a MAC. */
 const MAX_TOKEN_CHARS = 400;
 
-const keyOf = (siteSecret: string): Buffer => createHmac('sha256', siteSecret).update('rejoiner click-back token v1').digest();
+/** Derived keys by site secret: a detection tick makes hundreds of tokens for the same site. */
+const keys = new Map<string, Buffer>();
+const keyOf = (siteSecret: string): Buffer => {
+  let key = keys.get(siteSecret);
+  if (!key) {
+    if (keys.size > 1000) keys.clear(); // secrets change rarely; never let the cache grow without bound
+    keys.set(siteSecret, (key = createHmac('sha256', siteSecret).update('rejoiner click-back token v1').digest()));
+  }
+  return key;
+};
 const macOf = (siteSecret: string, payload: string): Buffer => createHmac('sha256', keyOf(siteSecret)).update(payload).digest().subarray(0, 16);
 
 /** A token for the abandoned session `session`, valid until `now + ttl`. */

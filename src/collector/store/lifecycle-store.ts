@@ -49,7 +49,8 @@ export interface LifecycleStore {
   claimDeliveries(now: number, leaseUntil: number, limit: number): Promise<WebhookDelivery[]>;
   /** Why an abandonment delivery must not go out now (read just before each attempt), or null. */
   suppressionNow(delivery: WebhookDelivery): Promise<SuppressionReason | null>;
-  finishDelivery(delivery: WebhookDelivery, change: DeliveryChange, now: number): Promise<void>;
+  /** Records the outcomes of attempts, all in one transaction (one commit per tick, not per webhook). */
+  finishDeliveries(outcomes: { delivery: WebhookDelivery; change: DeliveryChange }[], now: number): Promise<void>;
   /** Deliveries of a site (all sites without one), newest first; `before` is the last one of the previous page. */
   listDeliveries(site: string | undefined, query: { limit: number; before?: [number, string]; state?: DeliveryState }): Promise<WebhookDelivery[]>;
   getDelivery(id: string): Promise<WebhookDelivery | undefined>;
@@ -176,8 +177,12 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
       return suppressionOf(customer, session?.first_seen ?? 0, order);
     },
 
-    finishDelivery: (delivery, change, now) =>
-      engine.transaction([], (tx) => tx.automation.finishDelivery(delivery.id, delivery.attempts, change, now)),
+    async finishDeliveries(outcomes, now) {
+      if (!outcomes.length) return;
+      await engine.transaction([], async (tx) => {
+        for (const { delivery, change } of outcomes) await tx.automation.finishDelivery(delivery.id, delivery.attempts, change, now);
+      });
+    },
 
     listDeliveries: (site, { limit, before, state }) => engine.transaction([], (tx) => tx.automation.deliveries(site, limit, before, state)),
     getDelivery: (id) => engine.transaction([], (tx) => tx.automation.delivery(id)),
