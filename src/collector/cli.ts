@@ -42,13 +42,14 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const publicDir = folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public'));
   const collector = await startCollector({
     port: options.port,
     host: options.host,
     db: isPostgresUrl(options.db) ? options.db : resolve(options.db),
     sites,
     // The demo shop is the demo: production serves a shop only when told where it is.
-    publicDir: folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public')),
+    publicDir,
     distDir: folderOrDefault(options.distDir, resolve(PACKAGE_DIR, 'dist')),
     sync: options.sync,
     adminToken: options.adminToken,
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
         ? `demo site "${site.id}": key ${site.key}, secret ${site.secret}, origins ${site.origins.join(' ')}`
         : `site "${site.id}": origins ${site.origins.join(' ') || '(none)'}`,
     );
+  if (publicDir) log(`storefront: ${collector.url}/`);
   log(`inspector: ${collector.url}/inspector`);
 
   let stopping = false;

@@ -358,6 +358,7 @@ export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints 
     getSession: (site, id) => models.session(site, id),
     getOrder: (site, id, listed) => models.order(site, id, listed),
     recent: (site, limit) => models.recent(site, limit),
+    dashboard: engine.reads,
     exportEvents: (site, after, limit) => engine.exportEvents(site, after, limit),
     isCursor: (cursor) => engine.isCursor(cursor),
     ping: () => engine.ping(),

@@ -10,6 +10,7 @@ import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind
 import type { WritePlan } from '../domain/write-plan';
 import type { IdleSession, LifecycleState } from '../domain/lifecycle';
 import type { DeliveryState, WebhookDelivery } from '../domain/webhook-events';
+import type { DashboardReader } from './dashboard-reads';
 import type { EventExportStream, SessionRow } from './store';
 
 /** What a beacon transaction stores and reads before the rules run. */
@@ -182,7 +183,7 @@ export interface CustomerPageQuery {
 }
 
 /** Reads outside transactions: each sees only committed data. */
-export interface RecordReader {
+export interface RecordReader extends DashboardReader {
   session(site: string, id: string): Promise<SessionRow | undefined>;
   order(site: string, id: string): Promise<OrderHeader | undefined>;
   /** The order's lines by position, at most `limit`. */

@@ -11,7 +11,8 @@ import type { ErasureKind } from '../domain/erasure';
 import type { LifecycleState } from '../domain/lifecycle';
 import type { LifecycleStore } from './lifecycle-store';
 import type { TagChange } from '../domain/tag-rules';
-import type { ContactRow, CustomerPageQuery, PageRequest, RowPage } from './engine';
+import type { DashboardReader } from './dashboard-reads';
+import type { ContactRow, CustomerPageQuery, PageRequest, RecordReader, RowPage } from './engine';
 
 export type { ListRecord, TagKind } from '../domain/records';
 export type { ContactRow, PageRequest, RowPage } from './engine';
@@ -197,6 +198,8 @@ export interface Store {
   getOrder(site: string, id: string, listed?: boolean): Promise<OrderRecord | undefined>;
   /** The newest sessions, orders and customers, for the dashboard's first paint. */
   recent(site: string | undefined, limit: number): Promise<{ sessions: SessionRecord[]; orders: OrderRecord[]; customers: CustomerRecord[] }>;
+  /** The merchant dashboard's reads (dashboard-reads.ts), with an order's lines by position. */
+  readonly dashboard: DashboardReader & Pick<RecordReader, 'items'>;
   /** Events of `site` after the opaque cursor `after`, at most `limit`. */
   exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
   /** Whether `cursor` could have come from this store's X-Next-Cursor. */

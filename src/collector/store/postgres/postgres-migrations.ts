@@ -489,14 +489,24 @@ END $$;
 `;
 
 /**
- * Version 2: the session lifecycle and the webhook outbox (README "Abandonment", "Webhooks").
+ * Version 2: what the dashboard reads by. A session's timeline pages its events in arrival order,
+ * and revenue over time reads converted orders by the shopper's conversion time; without these
+ * both would scan a site's whole history.
+ */
+const V2 = `
+CREATE INDEX events_session ON events (site, session, cursor);
+CREATE INDEX orders_converted ON orders (site, converted_at) WHERE converted_at IS NOT NULL;
+`;
+
+/**
+ * Version 3: the session lifecycle and the webhook outbox (README "Abandonment", "Webhooks").
  * A session is decided once per activity: `lifecycle_events` is its event count at the decision,
  * so a later event makes it active again without the write path (rejoiner_apply) knowing about
  * lifecycles. The partial indexes hold only what the detector still has to look at, and nodes
  * claim from them with FOR UPDATE SKIP LOCKED. Sessions and conversions stored before this
  * version count as decided: upgrading sends no webhook about the past.
  */
-const V2 = `
+const V3 = `
 ALTER TABLE sessions ADD COLUMN lifecycle text;          -- abandoned_cart, abandoned_browse, closed, recovered
 ALTER TABLE sessions ADD COLUMN lifecycle_events integer;
 ALTER TABLE sessions ADD COLUMN lifecycle_at bigint;      -- when it was decided (server clock)
@@ -535,7 +545,7 @@ CREATE INDEX events_click_back ON events (site, email, received_at) WHERE type =
 `;
 
 /** Migrations by the version they bring the database to. */
-const MIGRATIONS: string[] = [V1, V2];
+const MIGRATIONS: string[] = [V1, V2, V3];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

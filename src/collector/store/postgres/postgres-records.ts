@@ -11,6 +11,7 @@ import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, Visitor
 import type { WritePlan } from '../../domain/write-plan';
 import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
+import { createDashboardReader, POSTGRES_DIALECT } from '../dashboard-sql';
 import { isPostgresCursor } from './postgres-export';
 import { createPostgresAutomationTx } from './postgres-automation';
 import type { SessionRow } from '../store';
@@ -310,6 +311,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
   const recentSql = (table: string, bySite: boolean): string =>
     `SELECT site, id FROM ${table} ${bySite ? 'WHERE site = $2' : ''} ORDER BY written_at DESC LIMIT $1`;
   return {
+    ...createDashboardReader(POSTGRES_DIALECT, ({ sql, params }) => rows(sql, params)),
     session: async (site, id) => sessionOf(await one(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])),
     async order(site, id) {
       const row = await one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND id = $2`, [site, id]);

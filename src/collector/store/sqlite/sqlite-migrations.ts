@@ -237,6 +237,16 @@ CREATE TABLE metadata (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 3: what the dashboard reads by. A session's timeline pages its events in arrival order
+ * (rowid, which every SQLite index ends with), and revenue over time reads converted orders by
+ * the shopper's conversion time; without these both would scan a site's whole history.
+ */
+const V3 = `
+CREATE INDEX events_session ON events (site, session);
+CREATE INDEX orders_converted ON orders (site, converted_at) WHERE converted_at IS NOT NULL;
+`;
+
 type Json = Record<string, unknown>;
 
 /**
@@ -330,13 +340,13 @@ function migrateV1Documents(db: Database): void {
 }
 
 /**
- * Version 3: the session lifecycle and the webhook outbox (README "Abandonment", "Webhooks").
+ * Version 4: the session lifecycle and the webhook outbox (README "Abandonment", "Webhooks").
  * A session is decided once per activity: `lifecycle_events` is its event count at the decision,
  * so a later event makes it active again without the write path knowing about lifecycles. The
  * partial indexes hold only what the detector still has to look at. Sessions and conversions
  * stored before this version count as decided: upgrading sends no webhook about the past.
  */
-const V3 = `
+const V4 = `
 ALTER TABLE sessions ADD COLUMN lifecycle TEXT;          -- abandoned_cart, abandoned_browse, closed, recovered
 ALTER TABLE sessions ADD COLUMN lifecycle_events INTEGER;
 ALTER TABLE sessions ADD COLUMN lifecycle_at INTEGER;     -- when it was decided (server clock)
@@ -382,6 +392,7 @@ const MIGRATIONS: ((db: Database) => void)[] = [
     migrateV1Documents(db);
   },
   (db) => db.exec(V3),
+  (db) => db.exec(V4),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

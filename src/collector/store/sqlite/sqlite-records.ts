@@ -8,6 +8,7 @@ import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
 import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
+import { createDashboardReader, SQLITE_DIALECT } from '../dashboard-sql';
 import { prepareBatchStepByStep } from '../prepare-batch';
 import { createSqliteAutomationTx } from './sqlite-automation';
 import type { SessionRow } from '../store';
@@ -359,7 +360,15 @@ export function createSqliteReader(db: Database): RecordReader {
     orders: [db.prepare('SELECT site, id FROM orders ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM orders WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
     customers: [db.prepare('SELECT site, id FROM customers ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM customers WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
   };
+  // The dashboard's statements come in a few shapes (dashboard-sql.ts): each is prepared once.
+  const prepared = new Map<string, Statement>();
+  const dashboard = createDashboardReader(SQLITE_DIALECT, async ({ sql, params }) => {
+    let query = prepared.get(sql);
+    if (!query) prepared.set(sql, (query = db.prepare(sql)));
+    return query.all(...(params as unknown[])) as Row[];
+  });
   return {
+    ...dashboard,
     session: async (site, id) => sessionOf(q.session.get(site, id) as Row | undefined),
     order: async (site, id) => {
       const row = q.order.get(site, id) as Row | undefined;
