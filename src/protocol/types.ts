@@ -113,8 +113,6 @@ export interface EventDataByType {
   customer_data: Customer;
   list_subscription: ListSubscription;
   session_metadata: { metadata: Metadata };
-  /** The page was opened from a webhook's link carrying `_rjt=TOKEN` (CONTRACTS.md "Click-back attribution"). */
-  click_back: { token: string };
 }
 
 export type EventType = keyof EventDataByType;

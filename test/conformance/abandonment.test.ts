@@ -5,7 +5,7 @@
  * beacons. Runs on SQLite and on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClickToken } from '../../src/collector/domain/click-token';
+import { CLICK_BACK, makeClickToken } from '../../src/collector/domain/click-token';
 import { verifyWebhook } from '../../src/node/webhooks';
 import type { WireEvent } from '../../src/protocol/types';
 import { batchBody, makeEvent, OTHER, postBeacon, SHOP, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
@@ -305,7 +305,7 @@ describe('click-back attribution', () => {
 
     // Another device: a visitor the collector has never seen, no email.
     const phone = shopper('max-phone');
-    const reply = await phone.send(phone.event('click_back', { token }), phone.event('page_view', { url: 'https://shop.example/cart', title: 'Cart', referrer: '' }));
+    const reply = await phone.send(phone.event(CLICK_BACK, { token }), phone.event('page_view', { url: 'https://shop.example/cart', title: 'Cart', referrer: '' }));
     expect(reply).toMatchObject({ accepted: 2, rejected: [] });
     await phone.send(...phone.cart(), phone.event('conversion', {}, true));
     await tick(after(0));
@@ -323,7 +323,7 @@ describe('click-back attribution', () => {
 
     const other = shopper('olga');
     await other.send(other.identify());
-    expect(await other.send(other.event('click_back', { token }))).toMatchObject({ accepted: 1, rejected: [] });
+    expect(await other.send(other.event(CLICK_BACK, { token }))).toMatchObject({ accepted: 1, rejected: [] });
     const session = await signedRequest(collector.url, 'GET', `/api/v1/shop/sessions/${other.session}/`);
     expect(await session.json()).toMatchObject({ email: other.email });
 
@@ -331,7 +331,7 @@ describe('click-back attribution', () => {
     const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
     const expired = makeClickToken(SHOP.secret, ned.session, Date.now() - 31 * 24 * 3600_000);
     const foreign = makeClickToken('not-the-site-secret', ned.session, Date.now());
-    const events = [stranger.event('click_back', { token: forged }), stranger.event('click_back', { token: expired }), stranger.event('click_back', { token: foreign }), stranger.event('click_back', { token: 'x' })];
+    const events = [stranger.event(CLICK_BACK, { token: forged }), stranger.event(CLICK_BACK, { token: expired }), stranger.event(CLICK_BACK, { token: foreign }), stranger.event(CLICK_BACK, { token: 'x' })];
     const reply = await stranger.send(...events);
     expect(reply.accepted).toBe(0);
     expect(reply.rejected).toEqual([

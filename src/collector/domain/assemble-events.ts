@@ -8,6 +8,7 @@
  * the one line it names, the customer of its email) and never a whole collection, so no
  * event costs more because an order, a session or a customer already holds a lot.
  */
+import { CLICK_BACK } from './click-token';
 import type { CustomerEmail, ListSubscription, Metadata, WireEvent } from '../../protocol/types';
 import { createCustomerRow, mergeProfileFields, splitProfile } from './customer-rules';
 import { keyOf, ownerOf } from './keys';
@@ -56,7 +57,7 @@ export interface AssemblyContext {
 
 /** The email an event names (customer_email, list_subscription), kept beside it so that erasure can find it. */
 export const emailOfEvent = (event: WireEvent): string | null =>
-  event.type == 'customer_email' || event.type == 'list_subscription' || event.type == 'click_back'
+  event.type == 'customer_email' || event.type == 'list_subscription' || event.type == CLICK_BACK
     ? ((event.data as { email?: string }).email ?? null)
     : null;
 
@@ -65,7 +66,7 @@ export const emailOfEvent = (event: WireEvent): string | null =>
  * the token (ingest/click-back.ts), never the browser (it sends only the token).
  */
 const clickBackEmail = (event: WireEvent): string | undefined =>
-  event.type == 'click_back' ? (event.data as { email?: string }).email : undefined;
+  event.type == CLICK_BACK ? (event.data as { email?: string }).email : undefined;
 
 /** The order an event belongs to: its own, or one of its own for a conversion without an open order. */
 export const orderIdOf = (event: WireEvent): string | null =>
@@ -331,7 +332,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     else if (event.type == 'customer_data') refused = onCustomerData(site, event);
     else if (event.type == 'list_subscription') refused = onListSubscription(site, event);
     else if (event.type == 'session_metadata') refused = onSessionMetadata(site, event);
-    else if (event.type == 'click_back') refused = onClickBack(site, event, session);
+    else if (event.type == CLICK_BACK) refused = onClickBack(site, event, session);
     if (refused) {
       plan.refused.push({ site, id: event.id, reason: refused });
       continue;

@@ -5,6 +5,14 @@
  * secret, so only this collector can make one and nobody can change the session it names.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WireEvent } from '../../protocol/types';
+
+/**
+ * The event type the snippet reports a click-back with (PROTOCOL.md `click_back {token}`). The
+ * collector accepts it itself (ingest/check-event.ts) rather than through the shared shapes, so
+ * the browser core carries its bytes only where it sends the event.
+ */
+export const CLICK_BACK = 'click_back' as WireEvent['type'];
 
 /** How long a link of a webhook keeps attributing a return. */
 export const CLICK_TOKEN_TTL_MS = 30 * 24 * 3600_000;

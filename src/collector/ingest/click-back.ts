@@ -5,7 +5,7 @@
  * then links the visitor to (domain/assemble-events.ts). A token that does not check out
  * refuses its event alone, with the reason.
  */
-import { readClickToken } from '../domain/click-token';
+import { CLICK_BACK, readClickToken } from '../domain/click-token';
 import type { WireEvent } from '../../protocol/types';
 
 export interface ClickBackResolution {
@@ -22,7 +22,7 @@ export async function resolveClickBacks(
   const rejected: { id: string; reason: string }[] = [];
   const kept: WireEvent[] = [];
   for (const event of events) {
-    if (event.type != 'click_back') {
+    if (event.type != CLICK_BACK) {
       kept.push(event);
       continue;
     }

@@ -13,6 +13,7 @@ import { StoreUnavailableError } from '../store/engine';
 import type { InsertResult, Store } from '../store/store';
 import { corsHeaders, judgeOrigin, preflightHeaders } from './beacon-cors';
 import { parseBatch } from './parse-batch';
+import { CLICK_BACK } from '../domain/click-token';
 import { resolveClickBacks, type ClickBackResolution } from './click-back';
 
 export interface IngestDeps {
@@ -72,7 +73,7 @@ export function createIngestHandler({ sites, store, logger, metrics }: IngestDep
 
     let clickBacks: ClickBackResolution = { events: batch.events, rejected: [] };
     try {
-      if (batch.events.some((event) => event.type == 'click_back'))
+      if (batch.events.some((event) => event.type == CLICK_BACK))
         clickBacks = await resolveClickBacks(site.secret, batch.events, async (session) => (await store.getSession(site.id, session))?.email, Date.now());
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
