@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: installs what a fresh clone lacks, builds the library when its sources changed,
+// `npm start`: installs what a fresh clone lacks, builds the library and the collector when their
+// sources changed,
 // then runs the collector in this process with the demo site, the demo storefront (public/) and
 // the built library (dist/) on one origin. Extra arguments go to the collector:
 // `npm start -- --port 9000`.
@@ -31,8 +32,8 @@ const step = (title, command, args) => {
 if (!existsSync(join(ROOT, 'node_modules', '.package-lock.json')))
   step('Installing npm packages (npm ci: about a minute on a fresh clone)', 'npm', ['ci', '--no-audit', '--no-fund']);
 
-if (isBuildFresh(ROOT)) say('Build: dist/ is newer than its sources (skipped)');
-else step('Building the library into dist/ (npm run build)', 'npm', ['run', 'build']);
+if (isBuildFresh(ROOT)) say('Build: dist/ and collector/ are newer than their sources (skipped)');
+else step('Building the library and the collector (npm run build)', 'npm', ['run', 'build']);
 
 say('Starting the collector (stop with Ctrl+C)');
 // Parent death: npm runs this script through `sh -c`; when npm is killed outright (SIGKILL: no
@@ -50,10 +51,9 @@ if (watched.length) {
 // A closed terminal sends SIGHUP: stop as for Ctrl+C instead of being killed mid-write.
 process.on('SIGHUP', () => process.kill(process.pid, 'SIGTERM'));
 
-const { register } = await import('tsx/esm/api');
-register();
+// The collector as built (collector/cli.mjs), the same code the package's bin runs.
 process.chdir(ROOT);
-await import(pathToFileURL(join(ROOT, 'src', 'collector', 'cli.ts')).href);
+await import(pathToFileURL(join(ROOT, 'collector', 'cli.mjs')).href);
 
 
 /** The parent process id of `pid` from /proc, or 0 when it cannot be read. */

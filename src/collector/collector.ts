@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createRestHandler } from './api/rest-handler';
 import { createIngestHandler } from './ingest/ingest-handler';
@@ -17,7 +17,7 @@ import { sameSecret } from './http/constant-time';
 import { isLocalRequest } from './http/http-io';
 import { createLogger, type LogLevel } from './observe/logger';
 import { createMetrics } from './observe/metrics';
-import { PACKAGE_VERSION } from './package-info';
+import { PACKAGE_DIR, PACKAGE_VERSION } from './package-info';
 import { createRouter } from './router';
 import { createDemoSite, createSiteRegistry, parseSites, type Site, type SiteConfig, type SiteRegistry } from './sites';
 import { openStore } from './store/open-store';
@@ -78,7 +78,7 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-const DEFAULT_INSPECTOR_DIR = fileURLToPath(new URL('../../public/inspector/', import.meta.url));
+const DEFAULT_INSPECTOR_DIR = join(PACKAGE_DIR, 'public', 'inspector');
 /** Requests still running after this long at shutdown are cut. */
 const SHUTDOWN_GRACE_MS = 2000;
 

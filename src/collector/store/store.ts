@@ -123,7 +123,7 @@ export interface ApiConversion extends Conversion {
 /** A refusal of a write, with the status the API answers. */
 export interface Refusal {
   refused: string;
-  status: 400 | 404;
+  status: 400 | 404 | 409;
 }
 
 export interface Store {
@@ -136,7 +136,8 @@ export interface Store {
   convertOrders(site: string, email: string, conversion: ApiConversion): Promise<number | { refused: string }>;
   getCustomer(site: string, idOrEmail: string): Promise<CustomerRecord | undefined>;
   /** Creates the customer of `email` or merges `patch` into it (tags and metadata replaced whole). */
-  upsertCustomer(site: string, email: string, patch: ProfilePatch): Promise<{ customer: CustomerRecord; created: boolean }>;
+  /** 'deleted': the email's customer was deleted for good (Custobar `is_deleted`); nothing is written. */
+  upsertCustomer(site: string, email: string, patch: ProfilePatch): Promise<{ customer: CustomerRecord; created: boolean } | 'deleted'>;
   /**
    * Updates the customer found by id or email; `email` may move it to a new address.
    * Resolves 'not_found', or 'email_taken' when another customer has the new address.

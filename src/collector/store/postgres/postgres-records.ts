@@ -342,7 +342,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
         ])
       ).map(toMembership),
     async customerByPhone(site, key) {
-      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 ORDER BY created_at, id LIMIT 1`, [site, key]);
+      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 AND status = 'active' ORDER BY created_at, id LIMIT 1`, [site, key]);
       return row && toCustomer(row);
     },
     list: async (site, id) => {

@@ -323,7 +323,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
 export function createSqliteReader(db: Database): RecordReader {
   const q = {
     session: db.prepare(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
-    customerByPhone: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? ORDER BY created_at, id LIMIT 1`),
+    customerByPhone: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? AND status = 'active' ORDER BY created_at, id LIMIT 1`),
     list: db.prepare('SELECT site, id, name, created_at, contact_count FROM lists WHERE site = ? AND id = ?'),
     listsAfter: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? AND rowid > ? ORDER BY rowid LIMIT ?'),
     listsOffset: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? ORDER BY rowid LIMIT ? OFFSET ?'),
