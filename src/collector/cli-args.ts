@@ -18,6 +18,8 @@ export interface CliOptions {
   trustProxy?: string;
   adminToken?: string;
   logLevel: LogLevel;
+  /** Between two rounds of abandonment detection and webhook delivery, in ms. */
+  tickMs: number;
   /** `NODE_ENV=production` or a sites file: no demo site, a login always needed. */
   production: boolean;
   help: boolean;
@@ -41,6 +43,7 @@ const OPTIONS: Option[] = [
   { flag: '--sync', env: 'REJOINER_SYNC', key: 'sync', text: 'full (default) or normal: SQLite synchronous mode, README "Durability"' },
   { flag: '--trust-proxy', env: 'TRUST_PROXY', key: 'trustProxy', text: 'addresses or CIDRs whose X-Forwarded-* headers are believed, comma-separated' },
   { flag: '--admin-token', env: 'REJOINER_ADMIN_TOKEN', key: 'adminToken', text: "the dashboard's and /metrics' all-sites credential (at least 24 characters)" },
+  { flag: '--tick-ms', env: 'REJOINER_TICK_MS', key: 'tickMs', text: 'ms between rounds of abandonment detection and webhook delivery (default 5000)' },
   { flag: '--log-level', env: 'LOG_LEVEL', key: 'logLevel', text: `JSON log lines on stdout: ${LOG_LEVELS.join(', ')} (default info)` },
 ];
 
@@ -81,8 +84,12 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     throw new Error('--admin-token: at least 24 characters of A-Z, a-z, 0-9, "_" and "-"');
   const logLevel = values.get('logLevel') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
+  const tickText = values.get('tickMs') ?? '5000';
+  const tickMs = Number(tickText);
+  if (!/^\d+$/.test(tickText) || tickMs < 50 || tickMs > 3_600_000) throw new Error(`--tick-ms: expected 50-3600000, got ${tickText}`);
   const sites = values.get('sites');
   return {
+    tickMs,
     port,
     host: values.get('host'),
     db: values.get('db') ?? '.data/collector.db',

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     distDir: folderOrDefault(options.distDir, resolve(PACKAGE_DIR, 'dist')),
     sync: options.sync,
     adminToken: options.adminToken,
+    automation: { intervalMs: options.tickMs },
     trustProxy: options.trustProxy,
     production: options.production,
     logLevel: options.logLevel,

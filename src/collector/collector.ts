@@ -21,6 +21,8 @@ import { PACKAGE_DIR, PACKAGE_VERSION } from './package-info';
 import { createRouter } from './router';
 import { createDemoSite, createSiteRegistry, parseSites, type Site, type SiteConfig, type SiteRegistry } from './sites';
 import { openStore } from './store/open-store';
+import { createDeliveriesHandler } from './automation/deliveries-handler';
+import { createAutomation, type Automation, type AutomationOptions } from './automation/automation';
 import type { SyncMode } from './store/sqlite/sqlite-migrations';
 
 /** How long an idle kept-alive connection stays open. */
@@ -55,6 +57,11 @@ export interface CollectorOptions {
   production?: boolean;
   /** A request must arrive whole within this time, or it is answered 408. @default 30000 */
   requestTimeoutMs?: number;
+  /**
+   * Abandonment detection and webhook delivery in the background (automation/automation.ts);
+   * `false` or `intervalMs: 0` runs no timer (tests then call `automation.tick(now)` themselves). @default {intervalMs: 5000}
+   */
+  automation?: false | Omit<AutomationOptions, 'store' | 'sites' | 'logger'>;
 }
 
 export interface RunningCollector {
@@ -65,6 +72,8 @@ export interface RunningCollector {
   port: number;
   /** The sites in use (the demo site when none were given). */
   sites: readonly Site[];
+  /** Abandonment detection and webhook delivery: `tick(now)` runs one round as of `now`. */
+  automation: Automation;
   /** Stops accepting, ends live streams, lets running requests finish (2 s at most), closes the database. */
   close(): Promise<void>;
 }
@@ -100,14 +109,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   // Configuration first: a bad sites list or proxy list must stop the start before anything opens.
   const configured = options.sites && parseSites(options.sites);
   const proxies = createProxyTrust(options.trustProxy);
-  const store = await openStore(options.db ?? '.data/collector.db', { sync: options.sync, log });
   let registry: SiteRegistry = createSiteRegistry(configured ?? []);
+  const store = await openStore(options.db ?? '.data/collector.db', { sync: options.sync, log, webhookEndpoints: (site) => registry.byId(site)?.webhooks ?? [] });
   const sites = () => registry;
   const feed = createLiveFeed(store, (error) => logger.warn({ err: error }, 'dashboard live feed failed'));
   const access = createDashboardAccess({ sites, adminToken: options.adminToken, production: !!options.production, proxies });
   const handler = createRouter({
     ingest: createIngestHandler({ sites, store, logger, metrics }),
     rest: createRestHandler({ sites, store, proxies }),
+    deliveries: createDeliveriesHandler({ access, store }),
     inspector: createInspectorHandler({ access, proxies, feed, api: createDashboardApi({ store, sites }), assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
     distDir: options.distDir,
     version: PACKAGE_VERSION,
@@ -153,6 +163,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const host = !options.host || options.host == '::' || options.host == '0.0.0.0' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   logger.info({ url }, 'collector listening');
+  const automation = createAutomation({ ...(options.automation || {}), store, sites, logger });
+  if (options.automation !== false && options.automation?.intervalMs !== 0) automation.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -160,9 +172,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     metrics: metrics.registry,
     port: address.port,
     sites: siteList,
+    automation,
     close() {
       closing ??= (async () => {
         feed.close();
+        await automation.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

@@ -10,6 +10,7 @@ import { parseTarget } from './http/request-target';
 import { serveFile } from './http/static-files';
 import type { IngestHandler } from './ingest/ingest-handler';
 import type { InspectorHandler } from './inspector/inspector-handler';
+import type { DeliveriesHandler } from './automation/deliveries-handler';
 import { loggablePath, scrubbed, type Logger } from './observe/logger';
 import type { CollectorMetrics, EndpointKind } from './observe/metrics';
 import { notesOf } from './observe/request-notes';
@@ -19,6 +20,8 @@ export interface RouterDeps {
   ingest: IngestHandler;
   rest: RestHandler;
   inspector: InspectorHandler;
+  /** The webhook outbox for the dashboard (/webhooks/deliveries). */
+  deliveries?: DeliveriesHandler;
   /** Served at /dist/ (the built rejoiner.js), and at /dist/v{version}/ for a year. */
   distDir?: string;
   /** The package version the versioned /dist/ URLs carry. */
@@ -60,7 +63,7 @@ function endpointKind(first: string | undefined, second: string | undefined): En
   if (first == 'api') return 'rest';
   if (first !== undefined && DIALECT_ROOTS.has(first)) return 'dialect';
   if (first == 'v1' && second !== undefined && DIALECT_ROOTS.has(second)) return 'dialect';
-  if (first == 'inspector') return 'dashboard';
+  if (first == 'inspector' || first == 'webhooks') return 'dashboard';
   if (first == 'healthz' || first == 'readyz') return 'health';
   if (first == 'metrics') return 'metrics';
   return first === undefined || first == 'dist' || first.includes('.') ? 'static' : 'other';
@@ -90,6 +93,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
       return;
     }
     if (first == 'inspector') return deps.inspector(req, res, url, segments);
+    if (first == 'webhooks' && deps.deliveries) return deps.deliveries(req, res, url, segments);
     if (url.pathname == '/healthz') return reply(res, 200, 'ok\n', { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     if (url.pathname == '/readyz') return readiness(res);
     if (url.pathname == '/metrics') return serveMetrics(req, res);

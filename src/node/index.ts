@@ -3,6 +3,8 @@
  * Rejoiner2 v1/v2), for the merchant's Node backend.
  */
 export { sign, authorizationHeader, isValidSignature } from './sign';
+export { verifyWebhook, webhookSignature, DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from './webhooks';
+export type { VerifyWebhookOptions } from './webhooks';
 export { createRejoinerClient, RejoinerApiError, RejoinerUnsupportedError } from './client';
 export type { EventExport, Rejoiner2Client, RejoinerClient, Rest1Client, Rest1OnlyMethod } from './client';
 export type {

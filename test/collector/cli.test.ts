@@ -14,6 +14,7 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs([])).toEqual({
       port: 8787, db: '.data/collector.db', sync: 'full', help: false, host: undefined, sites: undefined,
       publicDir: undefined, distDir: undefined, trustProxy: undefined, adminToken: undefined, production: false, logLevel: 'info',
+      tickMs: 5000,
     });
   });
 

@@ -91,7 +91,7 @@ const WRONG: [method: string, path: string, allow: string[], atLeast?: 'at least
   ['DELETE', '/api/v2/shop/lists/', ['GET', 'POST']],
   ['PUT', '/api/v2/shop/lists/{list}/contacts/', ['GET', 'POST']],
   ['GET', '/api/v1/shop/lists/{list}/contacts/remove/', ['POST']],
-  ['GET', '/api/v2/shop/sessions/some-session/', ['PUT']],
+  ['POST', '/api/v2/shop/sessions/some-session/', ['GET', 'PUT']],
   ['GET', '/api/v2/shop/journeys/j-1/webhook_trigger/', ['POST']],
   ['GET', '/api/v2/shop/journeys/j-1/nodes/n-1/webhook_event_wait/', ['POST']],
   ['POST', '/api/v2/shop/segments/s-1/customers/', ['GET']],

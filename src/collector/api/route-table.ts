@@ -14,7 +14,7 @@ import { hubriseRoutes } from './hubrise/routes';
 import { listHandlers } from './handlers/lists';
 import { notKeptHandler } from './handlers/not-kept';
 import { pingHandler } from './handlers/ping';
-import { sessionHandler } from './handlers/sessions';
+import { sessionHandler, sessionReadHandler } from './handlers/sessions';
 import { tagHandlers } from './handlers/tags';
 
 /**
@@ -80,6 +80,7 @@ export const ROUTES: Route[] = [
   ...rejoiner2('GET', 'lists/:list/contacts', listHandlers.contacts),
   ...rejoiner2('POST', 'lists/:list/contacts', listHandlers.contactAdd),
   ...rejoiner2('POST', 'lists/:list/contacts/remove', listHandlers.contactRemove),
+  ...rejoiner2('GET', 'sessions/:session', sessionReadHandler),
   ...rejoiner2('PUT', 'sessions/:session', sessionHandler),
   ...rejoiner2('POST', 'journeys/:journey/webhook_trigger', notKeptHandler('journey')),
   ...rejoiner2('POST', 'journeys/:journey/nodes/:node/webhook_event_wait', notKeptHandler('journey')),

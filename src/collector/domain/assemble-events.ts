@@ -8,6 +8,7 @@
  * the one line it names, the customer of its email) and never a whole collection, so no
  * event costs more because an order, a session or a customer already holds a lot.
  */
+import { CLICK_BACK } from './click-token';
 import type { CustomerEmail, ListSubscription, Metadata, WireEvent } from '../../protocol/types';
 import { createCustomerRow, mergeProfileFields, splitProfile } from './customer-rules';
 import { keyOf, ownerOf } from './keys';
@@ -56,7 +57,16 @@ export interface AssemblyContext {
 
 /** The email an event names (customer_email, list_subscription), kept beside it so that erasure can find it. */
 export const emailOfEvent = (event: WireEvent): string | null =>
-  event.type == 'customer_email' || event.type == 'list_subscription' ? (event.data as CustomerEmail).email : null;
+  event.type == 'customer_email' || event.type == 'list_subscription' || event.type == CLICK_BACK
+    ? ((event.data as { email?: string }).email ?? null)
+    : null;
+
+/**
+ * The email a click-back links its visitor to: the ingest handler puts it there after checking
+ * the token (ingest/click-back.ts), never the browser (it sends only the token).
+ */
+const clickBackEmail = (event: WireEvent): string | undefined =>
+  event.type == CLICK_BACK ? (event.data as { email?: string }).email : undefined;
 
 /** The order an event belongs to: its own, or one of its own for a conversion without an open order. */
 export const orderIdOf = (event: WireEvent): string | null =>
@@ -95,6 +105,14 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
     if (order && (event.type == 'cart_item' || event.type == 'cart_item_removed'))
       wanted.items.push([site, order, (event.data as { product_id: string }).product_id]);
     if (event.type == 'customer_email' || event.type == 'list_subscription') wanted.emails.push([site, (event.data as CustomerEmail).email]);
+    const clicked = clickBackEmail(event);
+    if (clicked) {
+      // A click-back may link the visitor as its customer_email would: load the same records.
+      wanted.emails.push([site, clicked]);
+      wanted.linkingVisitors.push([site, event.visitor]);
+      wanted.owners.push([site, ownerOf('visitor', event.visitor)]);
+      if (order) wanted.orders.push([site, order]);
+    }
     if (event.type == 'list_subscription') wanted.lists.push([site, (event.data as ListSubscription).list_id]);
     if (event.type == 'customer_email') wanted.linkingVisitors.push([site, event.visitor]);
     if (order && (event.type == 'cart_data' || event.type == 'conversion')) wanted.owners.push([site, ownerOf('order', order)]);
@@ -281,6 +299,18 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     return undefined;
   };
 
+  /**
+   * A shopper came back through a webhook's link: the visitor is the customer the link was made
+   * for, when it is anonymous or already known by that same email (CONTRACTS.md); a visitor
+   * known as someone else keeps its identity (a shared link must not take over an account).
+   */
+  const onClickBack = (site: string, event: WireEvent, session: SessionDelta): Outcome => {
+    const email = clickBackEmail(event);
+    const known = state.visitors.get(keyOf(site, event.visitor))?.email;
+    if (!email || (known && known != email)) return undefined;
+    return onCustomerEmail(site, { ...event, data: { email, source: 'api' } } as WireEvent, session);
+  };
+
   const sessionFor = (site: string, event: WireEvent): SessionDelta => {
     const key = keyOf(site, event.session);
     let session = plan.sessions.get(key);
@@ -302,6 +332,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     else if (event.type == 'customer_data') refused = onCustomerData(site, event);
     else if (event.type == 'list_subscription') refused = onListSubscription(site, event);
     else if (event.type == 'session_metadata') refused = onSessionMetadata(site, event);
+    else if (event.type == CLICK_BACK) refused = onClickBack(site, event, session);
     if (refused) {
       plan.refused.push({ site, id: event.id, reason: refused });
       continue;

@@ -5,6 +5,7 @@
 import { isEventType, normalizeEventData } from '../../protocol/events';
 import type { WireEvent } from '../../protocol/types';
 import { applyEventLimits } from './event-limits';
+import { CLICK_BACK } from '../domain/click-token';
 
 /** Ids are made by the library (about 20 characters); this is far above that. */
 export const MAX_ID_CHARS = 128;
@@ -18,7 +19,7 @@ const isShortString = (value: unknown, max = MAX_ID_CHARS): value is string =>
 function envelopeProblem(input: Record<string, unknown>): string | undefined {
   if (!isShortString(input.id)) return `id: a string of 1-${MAX_ID_CHARS} characters is required`;
   if (!Number.isSafeInteger(input.seq) || (input.seq as number) < 0) return 'seq: a non-negative integer is required';
-  if (!isEventType(input.type))
+  if (!isEventType(input.type) && input.type !== CLICK_BACK)
     // Never String() a parsed object: {"toString": 1} makes that throw.
     return `type: unknown event type ${typeof input.type == 'string' ? JSON.stringify(input.type.slice(0, 64)) : typeof input.type}`;
   if (typeof input.ts != 'number' || !Number.isFinite(input.ts) || input.ts < 0) return 'ts: a time in ms is required';
@@ -42,7 +43,12 @@ export function checkEvent(input: unknown, index: number, now: number): EventChe
   if (problem) return { ok: false, id, reason: problem };
   const warnings: string[] = [];
   let data: unknown;
-  try {
+  if (event.type === CLICK_BACK) {
+    // {token}: checked against its signature later (click-back.ts); here only its form.
+    const token = (event.data as { token?: unknown } | null)?.token;
+    if (typeof token != 'string' || !token || token.length > 400) return { ok: false, id, reason: 'data: token: a string of 1-400 characters is required' };
+    data = { token };
+  } else try {
     data = normalizeEventData(event.type as WireEvent['type'], event.data, (message) => warnings.push(message));
   } catch {
     // Hostile payloads (an object whose toString is not a function, say) make coercion throw.

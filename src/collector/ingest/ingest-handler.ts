@@ -13,6 +13,8 @@ import { StoreUnavailableError } from '../store/engine';
 import type { InsertResult, Store } from '../store/store';
 import { corsHeaders, judgeOrigin, preflightHeaders } from './beacon-cors';
 import { parseBatch } from './parse-batch';
+import { CLICK_BACK } from '../domain/click-token';
+import { resolveClickBacks, type ClickBackResolution } from './click-back';
 
 export interface IngestDeps {
   sites: () => SiteRegistry;
@@ -69,11 +71,23 @@ export function createIngestHandler({ sites, store, logger, metrics }: IngestDep
       return refuse(res, 400, batch.reason, cors);
     }
 
+    let clickBacks: ClickBackResolution = { events: batch.events, rejected: [] };
+    try {
+      if (batch.events.some((event) => event.type == CLICK_BACK))
+        clickBacks = await resolveClickBacks(site.secret, batch.events, async (session) => (await store.getSession(site.id, session))?.email, Date.now());
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        logger.warn({ site: site.id, problem: error.message }, 'storage unavailable: beacon answered 503');
+        return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': String(error.retryAfterSeconds) });
+      }
+      throw error;
+    }
+    const events = clickBacks.events;
     let stored: InsertResult;
     const handedOver = process.hrtime.bigint();
     try {
-      stored = batch.events.length ? await store.insertBatch(site.id, batch.events) : { accepted: 0, duplicates: 0, rejected: [] };
-      if (batch.events.length) metrics.commitSeconds(Number(process.hrtime.bigint() - handedOver) / 1e9);
+      stored = events.length ? await store.insertBatch(site.id, events) : { accepted: 0, duplicates: 0, rejected: [] };
+      if (events.length) metrics.commitSeconds(Number(process.hrtime.bigint() - handedOver) / 1e9);
     } catch (error) {
       // Storage trouble (locked, disk full, I/O, database gone): nothing is stored, the library retries.
       if (error instanceof StoreUnavailableError) {
@@ -82,7 +96,7 @@ export function createIngestHandler({ sites, store, logger, metrics }: IngestDep
       }
       throw error; // a bug: the router logs it and answers 500
     }
-    const rejected = [...batch.rejected, ...stored.rejected];
+    const rejected = [...batch.rejected, ...clickBacks.rejected, ...stored.rejected];
     metrics.eventsAccepted(site.id, stored.accepted);
     metrics.eventsDuplicate(site.id, stored.duplicates + batch.duplicatesInBatch);
     for (const { reason } of rejected) metrics.eventsRefused(site.id, reason);

@@ -22,6 +22,8 @@ import { createGroupCommit } from './group-commit';
 import { createHubriseStore } from './hubrise/hubrise-store';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
+import { createLifecycleStore } from './lifecycle-store';
+import type { WebhookEndpoint } from '../domain/webhook-events';
 import type { ChangeSet, ImportResult, InsertResult, Store } from './store';
 
 /** Stored events rewritten per round trip while erasing. */
@@ -30,6 +32,8 @@ const ERASURE_PAGE = 500;
 export interface StoreOptions {
   /** Beacon transactions running at once. @default 1 */
   concurrency?: number;
+  /** The webhook receivers of a site (sites file `webhooks`), read at each write that makes a webhook. @default none */
+  webhookEndpoints?: (site: string) => readonly WebhookEndpoint[];
 }
 
 /** The change sets of a plan, for the dashboard. */
@@ -47,7 +51,8 @@ async function customerState(tx: RecordTx, customer: CustomerRow | undefined, ow
   return { customer, metadataKeys };
 }
 
-export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = {}): Store {
+export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints = () => [] }: StoreOptions = {}): Store {
+  const lifecycle = createLifecycleStore(engine);
   const listeners = new Set<(changes: ChangeSet[]) => void>();
   const models = createReadModels(engine.reads);
 
@@ -162,7 +167,11 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
       await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         const found = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, found, found ? [ownerOf('opt_in', found.id)] : []);
-        planCustomerFlags(plan, state, { site, email, flags, now: Date.now() });
+        const now = Date.now();
+        const customer = planCustomerFlags(plan, state, { site, email, flags, now });
+        // In the same transaction as the change: the webhook is in the outbox exactly when the flag is stored.
+        if (flags.unsubscribe) await lifecycle.enqueueCustomerEvent(tx, webhookEndpoints(site), 'customer_unsubscribed', customer, now);
+        if (flags.optIn) await lifecycle.enqueueCustomerEvent(tx, webhookEndpoints(site), 'customer_opted_in', customer, now);
       });
       return readCustomer(site, email);
     },
@@ -367,6 +376,7 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     exportEvents: (site, after, limit) => engine.exportEvents(site, after, limit),
     isCursor: (cursor) => engine.isCursor(cursor),
     ping: () => engine.ping(),
+    lifecycle,
 
     onChange(listener) {
       listeners.add(listener);

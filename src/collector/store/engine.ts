@@ -8,6 +8,8 @@ import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
 import type { PersonRecords } from '../domain/erasure';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
+import type { IdleSession, LifecycleState } from '../domain/lifecycle';
+import type { DeliveryState, WebhookDelivery } from '../domain/webhook-events';
 import type { DashboardReader } from './dashboard-reads';
 import type { HubriseReader, HubriseTx } from './hubrise/hubrise-engine';
 import type { EventExportStream, SessionRow } from './store';
@@ -111,6 +113,64 @@ export interface RecordTx {
   apply(plan: WritePlan, writtenAt: number): Promise<void>;
   /** HubRise's customer lists, loyalty cards and operations (hubrise/hubrise-engine.ts). */
   readonly hubrise: HubriseTx;
+  /** The lifecycle and the webhook outbox, in this same transaction. */
+  readonly automation: AutomationTx;
+}
+
+/** A decided abandonment: the session, what it became and when, its order and email. */
+export interface Abandonment {
+  site: string;
+  session: string;
+  state: LifecycleState;
+  /** When the detector decided it (server clock). */
+  at: number;
+  order: string | null;
+  email: string | null;
+  first_seen: number;
+}
+
+/** A change of a delivery after an attempt (or a suppression, or a retry from the dashboard). */
+export interface DeliveryChange {
+  state: DeliveryState;
+  next_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+/**
+ * The lifecycle and the outbox inside a write transaction. Every "claim" locks what it returns
+ * for the transaction and skips rows another transaction holds (PostgreSQL `FOR UPDATE SKIP
+ * LOCKED`; SQLite has one writer), so that nodes sharing a database never take the same row.
+ */
+export interface AutomationTx {
+  /** Sessions of `site` not decided since their last event and last written before `cutoff`, oldest first. */
+  claimIdleSessions(site: string, cutoff: number, limit: number): Promise<IdleSession[]>;
+  /** The newest order (by the shopper's clock) each of these sessions wrote to. */
+  latestOrders(site: string, sessions: string[]): Promise<OrderHeader[]>;
+  /** Records decisions: `events` is the session's event count they were made at. */
+  decideSessions(site: string, decisions: { id: string; state: LifecycleState; events: number; order: string | null }[], at: number): Promise<void>;
+  /** Converted orders whose conversion no webhook has looked at yet, oldest write first. */
+  claimConversions(limit: number): Promise<OrderHeader[]>;
+  noteConversions(keys: [site: string, id: string][], at: number): Promise<void>;
+  /** The newest abandonment of `order`, or else of `email`, decided between `from` and `to`. */
+  abandonmentOf(site: string, order: string, email: string | null, from: number, to: number): Promise<Abandonment | undefined>;
+  /** Marks a decided abandonment recovered (unless events made the session active again). */
+  markRecovered(site: string, session: string, at: number): Promise<void>;
+  /** Whether a click-back of `email` arrived (server clock) within [from, to]. */
+  clickedBetween(site: string, email: string, from: number, to: number): Promise<boolean>;
+  /** Suppresses the pending abandonment deliveries of a session; resolves every abandonment delivery of it. */
+  suppressAbandonment(site: string, session: string, reason: string, at: number): Promise<{ id: string; state: DeliveryState }[]>;
+  enqueue(deliveries: WebhookDelivery[]): Promise<void>;
+  /** Pending deliveries due at `now`, given to this node until `leaseUntil` (their attempt counted). */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<WebhookDelivery[]>;
+  /** Records the outcome of attempt `attempts`; ignored when another node has tried since. */
+  finishDelivery(id: string, attempts: number, change: DeliveryChange, at: number): Promise<void>;
+  /** A site's deliveries (all sites without one), newest first, before the (created_at, id) given. */
+  deliveries(site: string | undefined, limit: number, before?: [createdAt: number, id: string], state?: DeliveryState): Promise<WebhookDelivery[]>;
+  delivery(id: string): Promise<WebhookDelivery | undefined>;
+  /** Makes a dead (or suppressed) delivery pending again, due at `now`, until `deadline`; false when it is not one. */
+  retryDelivery(id: string, now: number, deadline: number): Promise<boolean>;
 }
 
 /** A page of a customer list's active customers, in the order of `sort` after the key `after`. */

@@ -8,6 +8,8 @@ import type { ProfilePatch } from '../domain/customer-rules';
 import type { CustomerImport } from '../domain/customer-import';
 import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
 import type { ErasureKind } from '../domain/erasure';
+import type { LifecycleState } from '../domain/lifecycle';
+import type { LifecycleStore } from './lifecycle-store';
 import type { TagChange } from '../domain/tag-rules';
 import type { DashboardReader } from './dashboard-reads';
 import type { ContactRow, CustomerPageQuery, PageRequest, RecordReader, RowPage } from './engine';
@@ -44,6 +46,10 @@ export interface SessionRow {
   payment_date: string | null;
   fulfillment_date: string | null;
   delivery_date: string | null;
+  /** Where the session is in its lifecycle (README "Abandonment"): active until decided, and again after a later event. */
+  lifecycle: LifecycleState | 'active';
+  /** When the detector decided it (server clock); null while it was never decided. */
+  lifecycle_at: number | null;
 }
 
 export interface SessionRecord extends SessionRow {
@@ -204,6 +210,8 @@ export interface Store {
   ping(): Promise<void>;
   /** HubRise's customer lists, their customers, loyalty cards and operations (seed 004). */
   readonly hubrise: HubriseStore;
+  /** Abandonment detection, conversions and the webhook outbox (lifecycle-store.ts). */
+  readonly lifecycle: LifecycleStore;
   /** Subscribes to change notifications after each commit; returns the unsubscribe function. */
   onChange(listener: (changes: ChangeSet[]) => void): () => void;
   close(): Promise<void>;

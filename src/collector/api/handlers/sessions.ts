@@ -42,9 +42,21 @@ export const sessionHandler: RestHandlerFn = async (context) => {
   ok(context, sessionJson(session));
 };
 
+/**
+ * `GET sessions/{id}/` (an addition): the session as `PUT` answers it, with where it is in its
+ * lifecycle (README "Abandonment": `active`, `abandoned_cart`, `abandoned_browse`, `closed`,
+ * `recovered`), without writing anything.
+ */
+export const sessionReadHandler: RestHandlerFn = async (context) => {
+  const session = await context.store.getSession(context.site.id, context.params.session);
+  if (!session) return fail(context, 404, 'no such session: sessions are the ids the snippet sends');
+  ok(context, sessionJson(session));
+};
+
 /** A session as the REST API answers it: times in ISO 8601 like every other answer, no site. */
-const sessionJson = ({ site: _site, first_seen, last_seen, ...session }: SessionRecord) => ({
+const sessionJson = ({ site: _site, first_seen, last_seen, lifecycle_at, ...session }: SessionRecord) => ({
   ...session,
   first_seen: new Date(first_seen).toISOString(),
   last_seen: new Date(last_seen).toISOString(),
+  lifecycle_at: lifecycle_at === null ? null : new Date(Number(lifecycle_at)).toISOString(),
 });

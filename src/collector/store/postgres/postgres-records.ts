@@ -14,7 +14,9 @@ import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '.
 import { createDashboardReader, POSTGRES_DIALECT } from '../dashboard-sql';
 import { isPostgresCursor } from './postgres-export';
 import { createPostgresHubriseTx } from './postgres-hubrise';
+import { createPostgresAutomationTx } from './postgres-automation';
 import type { SessionRow } from '../store';
+import { effectiveState } from '../../domain/lifecycle';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<ClientBase, 'query'> | Pick<Pool, 'query'>;
@@ -24,7 +26,14 @@ const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, cam
 const CUSTOMER_COLUMNS = `site, id, container, email, external_id, private_ref, profile, consent, stats, status, anonymised,
   journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
-const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
+const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date, lifecycle, lifecycle_events, lifecycle_at`;
+
+/** A session row with its effective lifecycle state (a decision older than the last event no longer holds). */
+const sessionOf = (row: Row | undefined): SessionRow | undefined => {
+  if (!row) return undefined;
+  const { lifecycle_events: _events, ...rest } = row;
+  return { ...(rest as unknown as SessionRow), lifecycle: effectiveState(row as Parameters<typeof effectiveState>[0]) };
+};
 const MEMBERSHIP_COLUMNS = 'site, customer, list_id, first_name, source, subscribed_at, custom_fields';
 const LIST_COLUMNS = 'site, id, name, created_at, contact_count';
 
@@ -39,7 +48,7 @@ const toMembership = (row: Row): Membership => ({
 });
 const toList = ({ site, id, name, created_at, contact_count }: Row): ListRecord => ({ site, id, name, created_at, contact_count }) as ListRecord;
 
-const toOrder = (row: Row): OrderHeader => ({
+export const toOrder = (row: Row): OrderHeader => ({
   ...(row as unknown as OrderHeader),
   cart_data: JSON.parse(row.cart_data as string),
   campaign_ids: JSON.parse(row.campaign_ids as string),
@@ -134,6 +143,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
 
   return {
     hubrise: createPostgresHubriseTx(client),
+    automation: createPostgresAutomationTx(client),
     async prepareBatch(request) {
       const { rows: [row] } = await client.query({
         name: 'rejoiner_prepare_batch',
@@ -304,7 +314,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
     `SELECT site, id FROM ${table} ${bySite ? 'WHERE site = $2' : ''} ORDER BY written_at DESC LIMIT $1`;
   return {
     ...createDashboardReader(POSTGRES_DIALECT, ({ sql, params }) => rows(sql, params)),
-    session: async (site, id) => (await one(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])) as SessionRow | undefined,
+    session: async (site, id) => sessionOf(await one(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])),
     async order(site, id) {
       const row = await one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND id = $2`, [site, id]);
       return row && toOrder(row);

@@ -409,6 +409,51 @@ CREATE INDEX loyalty_operations_card ON loyalty_operations (site, card, seq);
 CREATE INDEX loyalty_operations_list ON loyalty_operations (site, list);
 `;
 
+/**
+ * Version 5: the session lifecycle and the webhook outbox (README "Abandonment", "Webhooks").
+ * A session is decided once per activity: `lifecycle_events` is its event count at the decision,
+ * so a later event makes it active again without the write path knowing about lifecycles. The
+ * partial indexes hold only what the detector still has to look at. Sessions and conversions
+ * stored before this version count as decided: upgrading sends no webhook about the past.
+ */
+const V5_LIFECYCLE = `
+ALTER TABLE sessions ADD COLUMN lifecycle TEXT;          -- abandoned_cart, abandoned_browse, closed, recovered
+ALTER TABLE sessions ADD COLUMN lifecycle_events INTEGER;
+ALTER TABLE sessions ADD COLUMN lifecycle_at INTEGER;     -- when it was decided (server clock)
+ALTER TABLE sessions ADD COLUMN lifecycle_order TEXT;     -- the order the decision looked at
+UPDATE sessions SET lifecycle = 'closed', lifecycle_events = events, lifecycle_at = written_at;
+CREATE INDEX sessions_undecided ON sessions (site, written_at) WHERE lifecycle_events IS NOT events;
+CREATE INDEX sessions_lifecycle_order ON sessions (site, lifecycle_order) WHERE lifecycle_order IS NOT NULL;
+ALTER TABLE orders ADD COLUMN conversion_noted_at INTEGER;
+UPDATE orders SET conversion_noted_at = written_at WHERE status = 'converted';
+CREATE INDEX orders_conversion_unnoted ON orders (written_at) WHERE status = 'converted' AND conversion_noted_at IS NULL;
+CREATE INDEX orders_session ON orders (site, session, updated_at) WHERE session IS NOT NULL;
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,           -- the delivery id every attempt sends
+  site TEXT NOT NULL,
+  type TEXT NOT NULL,
+  url TEXT NOT NULL,
+  body TEXT NOT NULL,            -- the raw JSON body, never changed between attempts
+  state TEXT NOT NULL,           -- pending, delivered, dead, suppressed
+  attempts INTEGER NOT NULL,
+  next_at INTEGER NOT NULL,      -- due time, or the end of a running attempt's lease
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,     -- dead-lettered when no attempt succeeded by then
+  last_status INTEGER,
+  last_error TEXT,
+  delivered_at INTEGER,
+  session TEXT,
+  order_id TEXT,
+  email TEXT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_site ON webhook_deliveries (site, created_at, id);
+CREATE INDEX webhook_deliveries_listing ON webhook_deliveries (created_at, id);
+CREATE INDEX webhook_deliveries_session ON webhook_deliveries (site, session) WHERE session IS NOT NULL;
+CREATE INDEX events_click_back ON events (site, email, received_at) WHERE type = 'click_back';
+`;
+
 /** Migrations by the version they bring the database to. */
 const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => db.exec(V1),
@@ -418,6 +463,7 @@ const MIGRATIONS: ((db: Database) => void)[] = [
   },
   (db) => db.exec(V3),
   (db) => db.exec(V4_HUBRISE),
+  (db) => db.exec(V5_LIFECYCLE),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,8 +10,10 @@ import type { WritePlan } from '../../domain/write-plan';
 import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
 import { createDashboardReader, SQLITE_DIALECT } from '../dashboard-sql';
 import { prepareBatchStepByStep } from '../prepare-batch';
+import { createSqliteAutomationTx } from './sqlite-automation';
 import type { SessionRow } from '../store';
 import { createSqliteHubriseTx } from './sqlite-hubrise';
+import { effectiveState } from '../../domain/lifecycle';
 
 type Row = Record<string, unknown>;
 
@@ -20,7 +22,14 @@ const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, cam
 const CUSTOMER_COLUMNS = `site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status,
   anonymised, journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
-const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
+const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date, lifecycle, lifecycle_events, lifecycle_at`;
+
+/** A session row with its effective lifecycle state (a decision older than the last event no longer holds). */
+const sessionOf = (row: Row | undefined): SessionRow | undefined => {
+  if (!row) return undefined;
+  const { lifecycle_events: _events, ...rest } = row;
+  return { ...(rest as unknown as SessionRow), lifecycle: effectiveState(row as Parameters<typeof effectiveState>[0]) };
+};
 const MEMBERSHIP_COLUMNS = 'site, customer, list_id, first_name, source, subscribed_at, custom_fields';
 
 const toMembership = (row: Row): Membership => ({ ...(row as unknown as Membership), custom_fields: JSON.parse(row.custom_fields as string) });
@@ -249,6 +258,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
   };
 
   const tx: RecordTx = {
+    automation: createSqliteAutomationTx(db),
     prepareBatch: (request) => prepareBatchStepByStep(tx, request),
     tryLock: async () => true,
     lock: async () => {},
@@ -363,7 +373,7 @@ export function createSqliteReader(db: Database): RecordReader {
   });
   return {
     ...dashboard,
-    session: async (site, id) => q.session.get(site, id) as SessionRow | undefined,
+    session: async (site, id) => sessionOf(q.session.get(site, id) as Row | undefined),
     order: async (site, id) => {
       const row = q.order.get(site, id) as Row | undefined;
       return row && toOrder(row);

@@ -1,0 +1,149 @@
+/**
+ * The lifecycle and the webhook outbox on PostgreSQL (engine.ts AutomationTx). Several nodes
+ * share the database: every claim is `FOR UPDATE SKIP LOCKED` over a partial index, so two
+ * nodes never take the same session, conversion or delivery, and a node that dies mid-way
+ * leaves its rows to the next one (its transaction rolls back; a delivery's lease expires).
+ */
+import type { ClientBase } from 'pg';
+import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
+import type { WebhookDelivery } from '../../domain/webhook-events';
+import type { Abandonment, AutomationTx } from '../engine';
+import { toOrder } from './postgres-records';
+
+type Row = Record<string, unknown>;
+
+const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
+  converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq`;
+const DELIVERY_COLUMNS = `id, site, type, url, body, state, attempts, next_at, created_at, updated_at, deadline, last_status, last_error,
+  delivered_at, session, order_id, email`;
+const ABANDONMENT_COLUMNS = 'site, id, lifecycle, lifecycle_at, lifecycle_order, email, first_seen';
+
+const toAbandonment = (row: Row): Abandonment => ({
+  site: row.site as string,
+  session: row.id as string,
+  state: row.lifecycle as LifecycleState,
+  at: row.lifecycle_at as number,
+  order: row.lifecycle_order as string | null,
+  email: row.email as string | null,
+  first_seen: row.first_seen as number,
+});
+
+export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
+  const rows = async (sql: string, params: unknown[]): Promise<Row[]> => (await client.query(sql, params)).rows;
+
+  return {
+    claimIdleSessions: async (site, cutoff, limit) =>
+      (await rows(
+        `SELECT site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, written_at, lifecycle
+         FROM sessions WHERE site = $1 AND written_at < $2 AND lifecycle_events IS DISTINCT FROM events
+         ORDER BY written_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        [site, cutoff, limit],
+      )) as unknown as IdleSession[],
+    async latestOrders(site, sessions) {
+      if (!sessions.length) return [];
+      return (
+        await rows(
+          `SELECT o.* FROM unnest($2::text[]) AS s(id) CROSS JOIN LATERAL (
+             SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND session = s.id ORDER BY updated_at DESC LIMIT 1) o`,
+          [site, sessions],
+        )
+      ).map(toOrder);
+    },
+    async decideSessions(site, decisions, at) {
+      if (!decisions.length) return;
+      await client.query(
+        `UPDATE sessions s SET lifecycle = d.state, lifecycle_events = d.events, lifecycle_at = $2, lifecycle_order = d.order_id
+         FROM json_to_recordset($3::json) AS d(id text, state text, events integer, order_id text) WHERE s.site = $1 AND s.id = d.id`,
+        [site, at, JSON.stringify(decisions.map(({ id, state, events, order }) => ({ id, state, events, order_id: order })))],
+      );
+    },
+    claimConversions: async (limit) =>
+      (
+        await rows(
+          `SELECT ${ORDER_COLUMNS} FROM orders WHERE status = 'converted' AND conversion_noted_at IS NULL
+           ORDER BY written_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit],
+        )
+      ).map(toOrder),
+    async noteConversions(keys, at) {
+      if (!keys.length) return;
+      await client.query(
+        `UPDATE orders o SET conversion_noted_at = $1 FROM unnest($2::text[], $3::text[]) AS k(site, id) WHERE o.site = k.site AND o.id = k.id`,
+        [at, keys.map(([site]) => site), keys.map(([, id]) => id)],
+      );
+    },
+    async abandonmentOf(site, order, email, from, to) {
+      let [row] = await rows(
+        `SELECT ${ABANDONMENT_COLUMNS} FROM sessions WHERE site = $1 AND lifecycle_order = $2
+           AND lifecycle IN ('abandoned_cart', 'abandoned_browse', 'recovered') AND lifecycle_at BETWEEN $3 AND $4
+         ORDER BY lifecycle_at DESC LIMIT 1`,
+        [site, order, from, to],
+      );
+      if (!row && email)
+        [row] = await rows(
+          `SELECT ${ABANDONMENT_COLUMNS} FROM sessions WHERE site = $1 AND email = $2
+             AND lifecycle IN ('abandoned_cart', 'abandoned_browse') AND lifecycle_at BETWEEN $3 AND $4
+           ORDER BY lifecycle_at DESC LIMIT 1`,
+          [site, email, from, to],
+        );
+      return row && toAbandonment(row);
+    },
+    async markRecovered(site, session) {
+      await client.query(
+        `UPDATE sessions SET lifecycle = 'recovered' WHERE site = $1 AND id = $2 AND lifecycle IN ('abandoned_cart', 'abandoned_browse')`,
+        [site, session],
+      );
+    },
+    clickedBetween: async (site, email, from, to) =>
+      (await rows(`SELECT 1 FROM events WHERE site = $1 AND email = $2 AND type = 'click_back' AND received_at BETWEEN $3 AND $4 LIMIT 1`, [
+        site, email, from, to,
+      ])).length > 0,
+    async suppressAbandonment(site, session, reason, at) {
+      await client.query(
+        `UPDATE webhook_deliveries SET state = 'suppressed', last_error = $1, updated_at = $2
+         WHERE site = $3 AND session = $4 AND state = 'pending' AND type IN ('cart_abandoned', 'browse_abandoned')`,
+        [reason, at, site, session],
+      );
+      return (await rows(
+        `SELECT id, state FROM webhook_deliveries WHERE site = $1 AND session = $2 AND type IN ('cart_abandoned', 'browse_abandoned')`,
+        [site, session],
+      )) as { id: string; state: WebhookDelivery['state'] }[];
+    },
+    async enqueue(deliveries) {
+      if (!deliveries.length) return;
+      await client.query(
+        `INSERT INTO webhook_deliveries (${DELIVERY_COLUMNS}) SELECT ${DELIVERY_COLUMNS} FROM json_populate_recordset(NULL::webhook_deliveries, $1::json)`,
+        [JSON.stringify(deliveries)],
+      );
+    },
+    claimDue: async (now, leaseUntil, limit) =>
+      (await rows(
+        `UPDATE webhook_deliveries w SET next_at = $2, attempts = w.attempts + 1, updated_at = $1
+         FROM (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_at <= $1 ORDER BY next_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
+         WHERE w.id = due.id RETURNING ${DELIVERY_COLUMNS.split(', ').map((column) => `w.${column.trim()}`).join(', ')}`,
+        [now, leaseUntil, limit],
+      )) as unknown as WebhookDelivery[],
+    async finishDelivery(id, attempts, change, at) {
+      await client.query(
+        `UPDATE webhook_deliveries SET state = $3, next_at = $4, last_status = $5, last_error = $6, delivered_at = $7, updated_at = $8
+         WHERE id = $1 AND attempts = $2 AND state = 'pending'`,
+        [id, attempts, change.state, change.next_at, change.last_status, change.last_error, change.delivered_at, at],
+      );
+    },
+    deliveries: async (site, limit, before = [Number.MAX_SAFE_INTEGER, ''], state) =>
+      (await rows(
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE ($1::text IS NULL OR site = $1) AND (created_at, id) < ($2::bigint, $3::text)
+           AND ($4::text IS NULL OR state = $4) ORDER BY created_at DESC, id DESC LIMIT $5`,
+        [site ?? null, before[0], before[1], state ?? null, limit],
+      )) as unknown as WebhookDelivery[],
+    delivery: async (id) => (await rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]))[0] as unknown as WebhookDelivery | undefined,
+    retryDelivery: async (id, now, deadline) =>
+      ((
+        await client.query(
+          `UPDATE webhook_deliveries SET state = 'pending', next_at = $2, deadline = $3, updated_at = $2, last_error = NULL
+           WHERE id = $1 AND state IN ('dead', 'suppressed')`,
+          [id, now, deadline],
+        )
+      ).rowCount ?? 0) > 0,
+  };
+}
