@@ -105,6 +105,5 @@ declare global {
    * `_rejoiner.push(['setCartItem', {...}])` is checked against every command's argument.
    */
   // `var` is how a global of the page is declared in TypeScript.
-  // eslint-disable-next-line no-var
   var _rejoiner: RejoinerQueue;
 }

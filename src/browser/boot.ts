@@ -104,6 +104,6 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
   // leaves them there.
   if (stub.some(asksForConsent)) {
     globals._rejoinerDispatch = stub.push;
-    withExtensions(start);
+    void withExtensions(start); // ends in catch: a module that cannot load starts nothing
   } else start();
 }

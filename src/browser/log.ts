@@ -16,6 +16,7 @@ export const setDebug = (on: unknown): void => {
 
 const write = (level: 'log' | 'warn', args: unknown[]): void => {
   try {
+    // eslint-disable-next-line no-console -- the library's one console writer
     if (debug) console[level]('[rejoiner]', ...args);
   } catch {
     // a console that throws must not break the page
