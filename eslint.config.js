@@ -38,7 +38,7 @@ export default tseslint.config(
   },
   {
     // The library runs in shops' pages: its only console output is the debug module's printer.
-    files: ['src/browser/**/*.ts', 'src/extensions/**/*.ts', 'src/protocol/**/*.ts', 'src/index.ts'],
+    files: ['src/browser/**/*.ts', 'src/extensions/**/*.ts', 'src/debug/**/*.ts', 'src/protocol/**/*.ts', 'src/index.ts'],
     languageOptions: { globals: globals.browser },
     rules: { 'no-console': 'error' },
   },

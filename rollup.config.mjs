@@ -1,6 +1,7 @@
 // Builds the browser library: dist/rejoiner.js (minified IIFE for the snippet, with source map),
 // dist/rejoiner-extensions.js (the extension commands, an ES module the snippet loads on demand),
-// dist/rejoiner.mjs (ESM for bundlers, with the extensions as a lazy chunk) and dist/server.mjs.
+// dist/rejoiner-debug.js (debug mode's messages, an ES module loaded once debug mode is on),
+// dist/rejoiner.mjs (ESM for bundlers, with both as lazy chunks) and dist/server.mjs.
 // Type declarations come from `tsc` (npm run build).
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
@@ -64,13 +65,19 @@ export default [
     // map is written but not linked from the file (a `sourceMappingURL` comment would count in
     // every page's download): load dist/rejoiner.js.map in the browser's devtools to debug.
     output: { file: 'dist/rejoiner.js', format: 'iife', sourcemap: 'hidden', strict: false },
-    plugins: [...plugins(), minify(), printSize(5120)],
+    plugins: [...plugins(), minify(), printSize(4608)],
   },
   {
     // Loaded by dist/rejoiner.js with import() from the same folder: an ES module, so that the
     // core needs no global to receive it. `.js` because every server sends that as JavaScript.
     input: 'src/extensions/index.ts',
     output: { file: 'dist/rejoiner-extensions.js', format: 'es', sourcemap: 'hidden' },
+    plugins: [...plugins(), minify(), printSize()],
+  },
+  {
+    // Loaded by dist/rejoiner.js with import() from the same folder once debug mode is on.
+    input: 'src/debug/index.ts',
+    output: { file: 'dist/rejoiner-debug.js', format: 'es', sourcemap: 'hidden' },
     plugins: [...plugins(), minify(), printSize()],
   },
   {

@@ -101,22 +101,40 @@ test('bad commands amid good ones are skipped without a page error', async ({ pa
   expect(await page.evaluate(() => (window as unknown as { _rejoiner: unknown[] })._rejoiner.push(['setCartItem', null]))).toBe(0);
 });
 
-test('debug mode explains each skipped command', async ({ page }, info) => {
+// The readable messages come from the debug module, loaded once debug mode is on: commands pushed
+// before it arrived are explained too, the same way whichever switch turned debug mode on.
+for (const how of ['?rejoiner_debug=1', "['setDebug', true] first in the queue"]) {
+  test(`debug mode explains each command and each skipped one (${how})`, async ({ page }, info) => {
+    const site = siteFor(info);
+    const lines: string[] = [];
+    page.on('console', (m) => lines.push(`${m.type()} ${m.text()}`));
+    if (how.startsWith('[')) await page.addInitScript(() => ((window as unknown as { _rejoiner: unknown[] })._rejoiner = [['setDebug', true]]));
+    await page.goto(open(site, 'bad-commands.html', how.startsWith('?') ? '&rejoiner_debug=1' : ''));
+    await waitForEvents(site, (e) => e.length >= 5);
+    await expect.poll(() => lines.join('\n')).toContain('setCustomerData failed:');
+    await expect.poll(() => lines.join('\n')).toContain('log [rejoiner] send');
+    const text = lines.join('\n');
+    expect(text).toContain(`log [rejoiner] setAccount ${site}`);
+    expect(text).toContain('log [rejoiner] trackProductView');
+    expect(text).toContain('warning [rejoiner] unknown command null');
+    expect(text).toContain('warning [rejoiner] unknown command 42');
+    expect(text).toContain('warning [rejoiner] unknown command setCartData');
+    expect(text).toContain('warning [rejoiner] cart_item: not an object');
+    expect(text).toContain('warning [rejoiner] cart_item: product_id is required');
+    expect(text).toContain('warning [rejoiner] email: dropped not-an-email');
+    expect(text).toContain('warning [rejoiner] customer_email: email is required');
+    expect(text).toContain('warning [rejoiner] addPageView failed:');
+    expect(await page.evaluate(() => (window as unknown as { pageErrors: string[] }).pageErrors)).toEqual([]);
+  });
+}
+
+test('without debug mode the debug module is never loaded', async ({ page }, info) => {
   const site = siteFor(info);
-  const warnings: string[] = [];
-  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
-  await page.goto(open(site, 'bad-commands.html', '&rejoiner_debug=1'));
+  const requested: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
+  await page.goto(open(site, 'bad-commands.html'));
   await waitForEvents(site, (e) => e.length >= 5);
-  await expect.poll(() => warnings.join('\n')).toContain('setCustomerData failed:');
-  const text = warnings.join('\n');
-  expect(text).toContain('[rejoiner] unknown command null');
-  expect(text).toContain('[rejoiner] unknown command 42');
-  expect(text).toContain('[rejoiner] unknown command setCartData');
-  expect(text).toContain('cart_item: not an object');
-  expect(text).toContain('cart_item: product_id is required');
-  expect(text).toContain('email: dropped not-an-email');
-  expect(text).toContain('customer_email: email is required');
-  expect(text).toContain('addPageView failed:');
+  expect(requested.filter((url) => url.includes('rejoiner-debug'))).toEqual([]);
 });
 
 test('commands before setAccount are held and sent with the URL of their push', async ({ page }, info) => {

@@ -16,31 +16,36 @@ import { startFormScanner } from './form-scanner';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
-import { warn } from './log';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
+import { report, setDebug, startDebug, type Printer } from './report';
 import { createSender } from './sender';
 import { whenParsed } from './when';
 
 export type Dispatch = (...commands: unknown[]) => unknown;
 
 /**
- * The extension module's entry (its default export), called in one of two ways:
- * - before boot, `(start)`: it calls `start()` once tracking may begin (at once, or when consent
- *   is given; never when it is refused);
- * - after boot, `(dispatch, command, commands, warn)` for a command the core does not know: it
- *   adds its handlers to `commands` and runs `command` with them, or warns that nobody knows it.
- *   The core holds later commands until then. `dispatch` is for commands the module makes up
- *   later (page views, data-layer events); `warn` is the core's, which knows about debug mode.
+ * The extension module's entry (its default export), called in one of two ways, always with the
+ * core's debug channel (`report`, report.ts) and its `setDebug`:
+ * - before boot, `(start, report, setDebug)`: it calls `start()` once tracking may begin (at
+ *   once, or when consent is given; never when it is refused);
+ * - after boot, `(dispatch, report, setDebug, command, commands)` for a command the core does not
+ *   know: it adds its handlers to `commands` and runs `command` with them, or reports that nobody
+ *   knows it. The core holds later commands until then. `dispatch` is for commands the module
+ *   makes up later (page views, data-layer events).
+ * Positional and unmangled, so the two files share no property names; both come from one build.
  */
 export type Extensions = (
   go: Dispatch,
+  coreReport: typeof report,
+  coreSetDebug: typeof setDebug,
   command?: unknown,
   commands?: Record<string, Command>,
-  coreWarn?: typeof warn,
 ) => unknown;
 
 /** Imports the extension module: a file next to the script, or a chunk of the ESM build. */
 export type LoadExtensions = () => Promise<{ default: Extensions }>;
+/** Imports the debug module (its default export prints reports), from the same place. */
+export type LoadDebug = () => Promise<{ default: Printer }>;
 
 /**
  * Whether a command in the queue at boot is `requireConsent` or `respectGPC` (no core command
@@ -63,7 +68,7 @@ interface RejoinerGlobals {
 }
 
 /** Boots unless a copy already runs. Beacons go to `endpoint` (an origin). */
-export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
+export function boot(endpoint: string, loadExtensions: LoadExtensions, loadDebug: LoadDebug): void {
   const globals = window as unknown as RejoinerGlobals;
   const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
@@ -71,11 +76,12 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
-  // A failed import (blocked, offline, a file of another kind at that URL) is only warned about.
+  startDebug(() => loadDebug().then((module) => module.default));
+  // A failed import (blocked, offline, a file of another kind at that URL) is only reported.
   const withExtensions = (...args: Parameters<Extensions>): Promise<unknown> =>
     loadExtensions()
       .then((module) => module.default(...args))
-      .catch(warn);
+      .catch(report);
 
   const start = (): void => {
     const identity = createIdentity();
@@ -83,7 +89,7 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     const scanner = startFormScanner((email) => _tracker._formEmail(email));
     const { _commands, _tracker } = createCommands(identity, sender, scanner);
     const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
-      withExtensions(dispatch, command, _commands, warn),
+      withExtensions(dispatch, report, setDebug, command, _commands),
     ));
     sender._setEndpoint(endpoint);
     onLifecycle(
@@ -104,6 +110,6 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
   // leaves them there.
   if (stub.some(asksForConsent)) {
     globals._rejoinerDispatch = stub.push;
-    void withExtensions(start); // ends in catch: a module that cannot load starts nothing
+    void withExtensions(start, report, setDebug); // ends in catch: a module that cannot load starts nothing
   } else start();
 }

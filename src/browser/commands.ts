@@ -4,13 +4,14 @@
  * lifecycle of seed 003: cart commands open an order, `startNewOrder` opens a new one,
  * `clearCartData` and `sendConversion` close it.
  */
-import { normalizeEventData } from '../protocol/events';
+import { normalizeData } from '../protocol/events';
 import { isObject } from '../protocol/fields';
 import type { EventType } from '../protocol/types';
 import type { FormScanner } from './form-scanner';
 import type { Identity } from './identity';
 import { newId } from './ids';
-import { setDebug, warn } from './log';
+import { report, setDebug } from './report';
+import { BAD_SITE } from './report-codes';
 import type { Sender } from './sender';
 
 export type Command = (argument: unknown) => void;
@@ -33,7 +34,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
    * between normalization and queueing, only for a payload that is kept.
    */
   const emit = (type: EventType, data: unknown, urgent?: unknown, opening?: () => unknown): unknown => {
-    const normalized = normalizeEventData(type, data, warn);
+    const normalized = normalizeData(type, data, report);
     if (normalized) {
       if (opening) opening();
       sender._add(
@@ -68,7 +69,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
       try {
         if (autoPageView) pageView();
       } catch (error) {
-        warn(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
+        report(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
       }
       autoPageView = false;
     },
@@ -83,7 +84,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     __proto__: null as unknown as Command,
     setAccount(site) {
       if ((site && typeof site != 'object') || site === 0) sender._setSite('' + site);
-      else warn('bad site', site);
+      else report(BAD_SITE, site);
     },
     setDomain: identity._setDomain,
     setEndpoint: (url) => sender._setEndpoint(resolve(url).replace(/\/+$/, '')),

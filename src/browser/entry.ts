@@ -1,12 +1,14 @@
 /** The script-tag build (`dist/rejoiner.js`): boots on load and never throws into the page. */
 import { boot } from './boot';
-import { warn } from './log';
+import { report } from './report';
+import { BOOT_FAILED } from './report-codes';
 
 try {
-  // Beacons go to the origin this script came from. The extension module (an ES module, hence
-  // `import()`) sits next to this file; its name must not change, old pages ask for it.
+  // Beacons go to the origin this script came from. The extension and debug modules (ES modules,
+  // hence `import()`) sit next to this file; their names must not change, old pages ask for them.
   const src = (document.currentScript as HTMLScriptElement | null)?.src || location.href;
-  boot(new URL(src).origin, () => import(new URL('rejoiner-extensions.js', src) as unknown as string));
+  const nextToThisScript = (file: string) => () => import(new URL(file, src) as unknown as string);
+  boot(new URL(src).origin, nextToThisScript('rejoiner-extensions.js'), nextToThisScript('rejoiner-debug.js'));
 } catch (error) {
-  warn('boot', error);
+  report(BOOT_FAILED, error);
 }

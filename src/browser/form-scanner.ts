@@ -19,7 +19,7 @@
  */
 import { emailOf, isWithin } from './email-field';
 import { whenIdle, whenParsed } from './when';
-import { warn } from './log';
+import { report } from './report';
 
 /** The scanner's handle for the `setFormScan` command. */
 export interface FormScanner {
@@ -39,7 +39,7 @@ export function startFormScanner(onEmail: (email: string) => void): FormScanner 
     try {
       run();
     } catch (error) {
-      warn(error); // never into the host page
+      report(error); // never into the host page
     }
   };
 

@@ -9,7 +9,8 @@
 import { readCookie, writeCookie } from './cookies';
 import { repairCookieDomain } from './cookie-domain';
 import { newId } from './ids';
-import { warn } from './log';
+import { report } from './report';
+import { BAD_DOMAIN } from './report-codes';
 import { tryGetJSON, trySetItem } from './storage';
 
 const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
@@ -57,7 +58,7 @@ export function createIdentity(): Identity {
         domain = writeCookie('rj', text, COOKIE_MAX_AGE_S, domain);
         trySetItem(MIRROR_KEY, JSON.stringify(text));
       })
-      .catch(warn);
+      .catch(report);
   };
 
   /** Sets the open order (a new id), or closes it (''). */
@@ -79,7 +80,7 @@ export function createIdentity(): Identity {
     _closeOrder: () => setOrder(''),
     _setDomain(input) {
       domain = repairCookieDomain(input, location.hostname);
-      if (input && !domain) warn('bad domain', input);
+      if (input && !domain) report(BAD_DOMAIN, input);
     },
     _rememberFormEmail(email) {
       // Kept apart from the cookie: an email has no business in a cookie.

@@ -5,7 +5,8 @@
  * sends its events. Blocked or full storage just means memory only.
  */
 import type { WireEvent } from '../protocol/types';
-import { warn } from './log';
+import { report } from './report';
+import { OUTBOX_FULL } from './report-codes';
 import { tryGetJSON, tryKeys, trySetItem } from './storage';
 
 /** Also the name of the Web Lock that pages hold while they adopt keys. */
@@ -53,7 +54,7 @@ export function createOutboxStore(pageId: string): OutboxStore {
         Date.now() - events[first - 1].ts < MAX_EVENT_AGE_MS
       )
         first--;
-      if (first) warn('outbox full', first);
+      if (first) report(OUTBOX_FULL, first);
       const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
       return bytes;

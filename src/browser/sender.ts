@@ -7,7 +7,8 @@
  */
 import type { WireEvent } from '../protocol/types';
 import { whenIdle } from './when';
-import { log, warn } from './log';
+import { report } from './report';
+import { REFUSED, RETRYING, SENDING } from './report-codes';
 import { createOutboxStore, KEY_PREFIX, sizeOf } from './outbox-store';
 import { classifyStatus, DONE, DROP, parseRetryAfter, RETRY, retryDelayMs, SPLIT } from './retry';
 import { beaconBody, postBody } from './transport';
@@ -103,12 +104,12 @@ export function createSender(pageId: string): Sender {
     if (!batch.length) return;
     inFlight = batch;
     const text = body(batch);
-    log('send', batch);
+    report(SENDING, batch);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a body under 20,000 units fits `keepalive`
     // without a Blob to count its bytes (creating one costs a round trip to the browser process).
     postBody(url(), text, text.length < 2e4 || new Blob([text]).size <= MAX_KEEPALIVE_BYTES)
       .then(([status, retryAfter]) => settle(batch, status, retryAfter))
-      .catch(warn);
+      .catch(report);
   };
 
   const settle = (batch: WireEvent[], status: number, retryAfter: string | null): void => {
@@ -116,7 +117,7 @@ export function createSender(pageId: string): Sender {
     if (outcome == RETRY) {
       if (status || !left) healthy &&= status ? 0 : 2;
       const delay = retryDelayMs(++attempt, Math.random(), parseRetryAfter(retryAfter, Date.now()));
-      log(status, 'retry', delay);
+      report(RETRYING, status, delay);
       timerAt = Infinity; // a batching flush due sooner must not cut the backoff short
       schedule(delay);
       retrying = 1;
@@ -126,7 +127,7 @@ export function createSender(pageId: string): Sender {
     inFlight = [];
     if (outcome == SPLIT && batch[1]) maxEvents = batch.length >> 1;
     else {
-      if (outcome == DROP) warn('refused:', status);
+      if (outcome == DROP) report(REFUSED, status);
       healthy ||= +(outcome == DONE);
       attempt = 0;
       maxEvents = MAX_BATCH_EVENTS;
@@ -163,7 +164,7 @@ export function createSender(pageId: string): Sender {
       }
     };
     if (navigator.locks)
-      navigator.locks.request(KEY_PREFIX, { ifAvailable: true }, (lock) => lock && take()).catch(warn);
+      navigator.locks.request(KEY_PREFIX, { ifAvailable: true }, (lock) => lock && take()).catch(report);
     else take();
   };
 
