@@ -34,6 +34,14 @@ export interface FormScanner {
 export function startFormScanner(onEmail: (email: string) => void): FormScanner {
   /** true: everywhere; a string: only inside those selectors; false: off. */
   let scope: boolean | string = true;
+  /**
+   * The field an event read last, and its value then. Leaving a changed field fires `change` and
+   * then `focusout`, and an event inside a shadow root is seen at the root and at the document:
+   * the same field with the same value is classified once. (Whole forms are read without it: a
+   * field hidden at load may be visible at submit.)
+   */
+  let lastField: EventTarget | undefined;
+  let lastValue: string | undefined;
 
   const safely = (run: () => void): void => {
     try {
@@ -54,20 +62,21 @@ export function startFormScanner(onEmail: (email: string) => void): FormScanner 
 
   const onEvent = (event: Event): void =>
     safely(() => {
-      // A few addEventListener no-ops per focus change or click. An event that passes a root
-      // and the document is read at both; the second read finds the same email, sent once.
+      // A few addEventListener no-ops per focus change or click.
       listen(document);
       // composedPath()[0]: the real target inside an open shadow root, not its host.
       const target = event.composedPath()[0] as HTMLInputElement & HTMLFormElement;
       // A submitted form, or the form of a clicked control (AJAX checkouts and embeds whose
       // button is type=button never submit): all its fields. Otherwise the field itself.
-      takeAll(
+      const form =
         target.elements ||
-          (event.type == 'click' &&
-            (target.closest?.('button,input') as HTMLButtonElement | null)?.form?.elements) || [
-            target,
-          ],
-      );
+        (event.type == 'click' && (target.closest?.('button,input') as HTMLButtonElement | null)?.form?.elements);
+      if (form) takeAll(form);
+      else if (target != lastField || target.value != lastValue) {
+        lastField = target;
+        lastValue = target.value;
+        take(target);
+      }
     });
 
   /** Capture listeners at `root` (the document or an open shadow root) and the open roots around its focused element. */
@@ -88,8 +97,10 @@ export function startFormScanner(onEmail: (email: string) => void): FormScanner 
   return {
     _setScope(value) {
       // Off until a selector proves valid: a typo must not widen the scan to the whole page (the
-      // dispatcher reports the throw). Anything but true, false or a string means off.
+      // dispatcher reports the throw). Anything but true, false or a string means off. A field
+      // read under the old scope may count under the new one: read it again.
       scope = false;
+      lastField = undefined;
       scope = typeof value == 'string' ? (document.querySelector(value), value) : value === true;
     },
   };

@@ -19,6 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   scanner._setScope(false); // so that it stays quiet in later tests
+  vi.restoreAllMocks();
 });
 
 const fire = (target: EventTarget, type: string) =>
@@ -31,11 +32,26 @@ const render = (html: string) => {
 
 describe('startFormScanner', () => {
   it('reads a field when the shopper leaves it (focusout) or changes it', () => {
-    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}"><input id="b" type="email" name="email2" value="${OTHER}">`);
     fire($('#a'), 'focusout');
     expect(found).toEqual([SHOPPER]);
+    fire($('#b'), 'change');
+    expect(found).toEqual([SHOPPER, OTHER]);
+  });
+
+  it('classifies a field once when the shopper leaves it changed (change, then focusout)', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    const layout = vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect');
     fire($('#a'), 'change');
-    expect(found).toEqual([SHOPPER, SHOPPER]); // the caller dedupes
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER]);
+    expect(layout).toHaveBeenCalledTimes(1);
+    // A new value is read again; so is the field after another one was read.
+    ($('#a') as HTMLInputElement).value = OTHER;
+    fire($('#a'), 'change');
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER, OTHER]);
+    expect(layout).toHaveBeenCalledTimes(2);
   });
 
   it('does nothing while typing: input and key events are not listened to', () => {
@@ -117,10 +133,15 @@ describe('startFormScanner', () => {
       expect(found).toEqual([]); // nothing reached the document yet
       input.focus();
       found.length = 0; // entering it read it once already; the events inside are what is tested
+      // A new value before each event: a field is read again only when its value changed.
+      const emails = ['a@example.com', 'b@example.com', 'c@example.com'];
+      input.value = emails[0];
       fireInside(input, 'change');
+      input.value = emails[1];
       fireInside(root.querySelector('form')!, 'submit');
+      input.value = emails[2];
       fireInside(input, 'focusout');
-      expect(found).toEqual([SHOPPER, SHOPPER, SHOPPER]);
+      expect(found).toEqual(emails);
     });
 
     it('listens in nested roots', () => {
@@ -129,8 +150,9 @@ describe('startFormScanner', () => {
       const input = inner.getElementById('e') as HTMLInputElement;
       input.focus();
       found.length = 0;
+      input.value = OTHER;
       fireInside(input, 'change');
-      expect(found).toEqual([SHOPPER]);
+      expect(found).toEqual([OTHER]);
     });
   });
 
