@@ -47,15 +47,17 @@ export type LoadExtensions = () => Promise<{ default: Extensions }>;
 /** Imports the debug module (its default export prints reports), from the same place. */
 export type LoadDebug = () => Promise<{ default: Printer }>;
 
+/** The commands that take effect before anything is stored or sent (DESIGN.md). */
+const CONSENT_FIRST = /^(requireConsent|respectGPC)$/;
+
 /**
- * Whether a command in the queue at boot is `requireConsent` or `respectGPC` (no core command
- * starts so). Each command is read on its own: one that cannot be read (an index getter that
- * throws, a revoked Proxy, a Symbol for a name) must neither stop the boot nor hide a consent
- * command after it.
+ * Whether a command in the queue at boot is one of CONSENT_FIRST. Each command is read on its
+ * own: one that cannot be read (an index getter that throws, a revoked Proxy, a Symbol for a
+ * name) must neither stop the boot nor hide a consent command after it.
  */
 const asksForConsent = (command: unknown): boolean => {
   try {
-    return /^re[qs]/.test((command as string[])[0]);
+    return CONSENT_FIRST.test((command as string[])[0]);
   } catch {
     return false; // the dispatcher reports it
   }
