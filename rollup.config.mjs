@@ -1,7 +1,8 @@
 // Builds the browser library: dist/rejoiner.js (minified IIFE for the snippet, with source map),
 // dist/rejoiner-extensions.js (the extension commands, an ES module the snippet loads on demand),
 // dist/rejoiner-debug.js (debug mode's messages, an ES module loaded once debug mode is on),
-// dist/rejoiner.mjs (ESM for bundlers, with both as lazy chunks) and dist/server.mjs.
+// dist/rejoiner-forms.js (the form scanner, an ES module loaded once a form is used),
+// dist/rejoiner.mjs (ESM for bundlers, with those as lazy chunks) and dist/server.mjs.
 // Type declarations come from `tsc` (npm run build).
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
@@ -78,6 +79,12 @@ export default [
     // Loaded by dist/rejoiner.js with import() from the same folder once debug mode is on.
     input: 'src/debug/index.ts',
     output: { file: 'dist/rejoiner-debug.js', format: 'es', sourcemap: 'hidden' },
+    plugins: [...plugins(), minify(), printSize()],
+  },
+  {
+    // Loaded by dist/rejoiner.js with import() from the same folder the first time a form is used.
+    input: 'src/forms/index.ts',
+    output: { file: 'dist/rejoiner-forms.js', format: 'es', sourcemap: 'hidden' },
     plugins: [...plugins(), minify(), printSize()],
   },
   {

@@ -93,7 +93,7 @@ test('fired after window load, its extension module blocked: the core still coun
   const site = siteFor(info);
   // The recipe queues bridgeDataLayer, so the library waits for rejoiner-extensions.js before it
   // starts. When that request fails (an ad blocker, a CSP, a network error; or a library served
-  // from a folder without the file, as /__slow.js is), the bridge is lost, but tracking must not be.
+  // from a folder without the file), the bridge is lost, but tracking must not be.
   await slowLibrary(page, 800);
   await page.route(/\/rejoiner-extensions\.js(\?|$)/, (route) => route.abort('blockedbyclient'));
   await page.goto(tagPage(site, '&mode=late'));

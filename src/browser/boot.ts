@@ -12,7 +12,7 @@
  * decided: consent comes before the first cookie.
  */
 import { createCommands, type Command } from './commands';
-import { startFormScanner } from './form-scanner';
+import { startForms, type FormScope } from './forms';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
@@ -42,10 +42,27 @@ export type Extensions = (
   commands?: Record<string, Command>,
 ) => unknown;
 
-/** Imports the extension module: a file next to the script, or a chunk of the ESM build. */
-export type LoadExtensions = () => Promise<{ default: Extensions }>;
-/** Imports the debug module (its default export prints reports), from the same place. */
-export type LoadDebug = () => Promise<{ default: Printer }>;
+/**
+ * The forms module's entry (src/forms/): starts the form scanner, which calls `onEmail` with the
+ * emails it finds, reads the scope of `setFormScan` at each read, and reports its errors.
+ * Returns a reader of one field, for the fields the shopper used while it loaded and for the
+ * idle-time pass.
+ */
+export type Forms = (
+  onEmail: (email: string) => void,
+  scope: () => FormScope,
+  coreReport: typeof report,
+) => (field: EventTarget) => void;
+
+/** The modules the core loads on demand, by name: `dist/rejoiner-{name}.js`, or chunks of the ESM build. */
+export interface Modules {
+  extensions: Extensions;
+  debug: Printer;
+  forms: Forms;
+}
+
+/** Imports one of the modules: a file next to the script, or a chunk of the ESM build. */
+export type LoadModule = <Name extends keyof Modules>(name: Name) => Promise<{ default: Modules[Name] }>;
 
 /** The commands that take effect before anything is stored or sent (DESIGN.md). */
 const CONSENT_FIRST = /^(requireConsent|respectGPC)$/;
@@ -70,7 +87,7 @@ interface RejoinerGlobals {
 }
 
 /** Boots unless a copy already runs. Beacons go to `endpoint` (an origin). */
-export function boot(endpoint: string, loadExtensions: LoadExtensions, loadDebug: LoadDebug): void {
+export function boot(endpoint: string, load: LoadModule): void {
   const globals = window as unknown as RejoinerGlobals;
   const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
@@ -78,18 +95,18 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions, loadDebug
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
-  startDebug(() => loadDebug().then((module) => module.default));
+  startDebug(() => load('debug').then((module) => module.default));
   // A failed import (blocked, offline, a file of another kind at that URL) is only reported.
   const withExtensions = (...args: Parameters<Extensions>): Promise<unknown> =>
-    loadExtensions()
+    load('extensions')
       .then((module) => module.default(...args))
       .catch(report);
 
   const start = (): void => {
     const identity = createIdentity();
     const sender = createSender(newId());
-    const scanner = startFormScanner((email) => _tracker._formEmail(email));
-    const { _commands, _tracker } = createCommands(identity, sender, scanner);
+    const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email));
+    const { _commands, _tracker } = createCommands(identity, sender, setFormScan);
     const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
       withExtensions(dispatch, report, setDebug, command, _commands),
     ));

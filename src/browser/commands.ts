@@ -7,7 +7,6 @@
 import { normalizeData } from '../protocol/events';
 import { isObject } from '../protocol/fields';
 import type { EventType } from '../protocol/types';
-import type { FormScanner } from './form-scanner';
 import type { Identity } from './identity';
 import { newId } from './ids';
 import { report, setDebug } from './report';
@@ -25,7 +24,7 @@ export interface Tracker {
   _formEmail(email: string): void;
 }
 
-export function createCommands(identity: Identity, sender: Sender, scanner: FormScanner) {
+export function createCommands(identity: Identity, sender: Sender, setFormScan: Command) {
   let autoPageView = true;
   let lastPageUrl: string | undefined;
 
@@ -89,7 +88,7 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     setDomain: identity._setDomain,
     setEndpoint: (url) => sender._setEndpoint(resolve(url).replace(/\/+$/, '')),
     setDebug,
-    setFormScan: scanner._setScope,
+    setFormScan,
     trackPageView(enabled) {
       if (enabled === false) autoPageView = false;
     },

@@ -1,0 +1,11 @@
+/**
+ * The forms module (`dist/rejoiner-forms.js`, and a lazy chunk of the ESM build): the form
+ * scanner and its email classifier. The core loads it the first time a page's forms matter
+ * (src/browser/forms.ts) and calls its default export once; see boot.ts, `Forms`.
+ */
+import type { Forms } from '../browser/boot';
+import { startFormScanner } from './form-scanner';
+
+const forms: Forms = (onEmail, scope, report) => startFormScanner(onEmail, scope, report);
+
+export default forms;
