@@ -43,13 +43,14 @@ export type Extensions = (
 ) => unknown;
 
 /**
- * The forms module's entry (src/forms/): starts the form scanner, which calls `onEmail` with the
- * emails it finds, reads the scope of `setFormScan` at each read, and reports its errors.
- * Returns a reader of one field, for the fields the shopper used while it loaded and for the
- * idle-time pass.
+ * The forms module's entry (src/forms/): starts the form scanner, which calls `onEmail` with each
+ * email it finds once per session (`session` gives the current one), reads the scope of
+ * `setFormScan` at each read, and reports its errors. Returns a reader of one field, for the
+ * fields the shopper used while it loaded and for the idle-time pass.
  */
 export type Forms = (
   onEmail: (email: string) => void,
+  session: () => string,
   scope: () => FormScope,
   coreReport: typeof report,
 ) => (field: EventTarget) => void;
@@ -105,7 +106,7 @@ export function boot(endpoint: string, load: LoadModule): void {
   const start = (): void => {
     const identity = createIdentity();
     const sender = createSender(newId());
-    const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email));
+    const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email), identity._session);
     const { _commands, _tracker } = createCommands(identity, sender, setFormScan);
     const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
       withExtensions(dispatch, report, setDebug, command, _commands),

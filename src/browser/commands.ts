@@ -20,7 +20,7 @@ export interface Tracker {
   _autoPageView(): void;
   /** A page view of `url` (default: the current URL). */
   _pageView(url?: string): void;
-  /** An email the form scanner found: sent once per distinct email per session. */
+  /** An email the form scanner found (it sends each one once per session). */
   _formEmail(email: string): void;
 }
 
@@ -73,9 +73,7 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
       autoPageView = false;
     },
     _pageView: pageView,
-    _formEmail(email) {
-      if (identity._rememberFormEmail(email)) emitEmail(email, 'form');
-    },
+    _formEmail: (email) => emitEmail(email, 'form'),
   };
 
   // Created without a prototype so that `_rejoiner.push(['toString'])` finds no command.

@@ -19,9 +19,14 @@ export type FormScope = boolean | string;
 
 /**
  * Watches for the first use of a form, then loads the scanner once (unless scanning is off),
- * which calls `onEmail` with the emails it finds. Returns the `setFormScan` command.
+ * which calls `onEmail` with each email it finds once per `session`. Returns the `setFormScan`
+ * command.
  */
-export function startForms(load: () => Promise<{ default: Forms }>, onEmail: (email: string) => void): (scope: unknown) => void {
+export function startForms(
+  load: () => Promise<{ default: Forms }>,
+  onEmail: (email: string) => void,
+  session: () => string,
+): (scope: unknown) => void {
   let scope: FormScope = true;
   /** The targets seen while the module loads; undefined until it is asked for. */
   let seen: EventTarget[] | undefined;
@@ -35,7 +40,7 @@ export function startForms(load: () => Promise<{ default: Forms }>, onEmail: (em
       seen = [];
       load()
         .then((module) => {
-          read = module.default(onEmail, () => scope, report);
+          read = module.default(onEmail, session, () => scope, report);
           seen!.map(read);
         })
         .catch(report);

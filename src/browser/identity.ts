@@ -16,7 +16,6 @@ import { tryGetJSON, trySetItem } from './storage';
 const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 const COOKIE_MAX_AGE_S = 2 * 365 * 24 * 3600;
 const MIRROR_KEY = 'rejoiner:id:v1';
-const FORM_EMAILS_KEY = 'rejoiner:emails:v1';
 
 /** Positions in the cookie's value, "visitor.seq.session.lastActivity.order". */
 const SESSION = 2;
@@ -39,8 +38,8 @@ export interface Identity {
   /** Detaches the session from its order (cleared or converted). */
   _closeOrder(): void;
   _setDomain(domain: unknown): void;
-  /** True the first time the form scanner reports `email` in this session. */
-  _rememberFormEmail(email: string): boolean;
+  /** The current session's id. */
+  _session(): string;
 }
 
 export function createIdentity(): Identity {
@@ -48,8 +47,6 @@ export function createIdentity(): Identity {
   let ids: (string | number)[] | undefined;
   let domain: string | undefined;
   let writeQueued = false;
-  /** Session id + email of what the form scanner sent lately (kept in memory when storage is blocked). */
-  let formEmails: string[] | undefined;
 
   const load = () =>
     (ids ||= (readCookie('rj') || tryGetJSON<string>(MIRROR_KEY) || newId()).split('.'));
@@ -90,13 +87,6 @@ export function createIdentity(): Identity {
       domain = repairCookieDomain(input, location.hostname);
       if (input && !domain) report(BAD_DOMAIN, input);
     },
-    _rememberFormEmail(email) {
-      // Kept apart from the cookie: an email has no business in a cookie.
-      const key = load()[SESSION] + email;
-      formEmails ||= tryGetJSON<string[]>(FORM_EMAILS_KEY) || [];
-      if (formEmails.indexOf(key) >= 0) return false;
-      trySetItem(FORM_EMAILS_KEY, JSON.stringify((formEmails = formEmails.slice(-4).concat(key))));
-      return true;
-    },
+    _session: () => load()[SESSION] as string,
   };
 }

@@ -5,7 +5,9 @@
  */
 import type { Forms } from '../browser/boot';
 import { startFormScanner } from './form-scanner';
+import { onceASession } from './sent-emails';
 
-const forms: Forms = (onEmail, scope, report) => startFormScanner(onEmail, scope, report);
+const forms: Forms = (onEmail, session, scope, report) =>
+  startFormScanner((email) => onceASession(email, session()) && onEmail(email), scope, report);
 
 export default forms;

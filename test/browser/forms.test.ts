@@ -18,12 +18,12 @@ let setFormScan: (scope: unknown) => void;
 const $ = (id: string) => document.getElementById(id)!;
 const fire = (target: EventTarget, type: string) =>
   target.dispatchEvent(new Event(type, { bubbles: true, composed: type.startsWith('focus') }));
-const scopeGiven = (): (() => FormScope) => module.started.mock.calls[0][1];
+const scopeGiven = (): (() => FormScope) => module.started.mock.calls[0][2];
 
 beforeEach(() => {
   document.body.innerHTML = '<input id="a" type="text"><button id="b">go</button>';
   module = fakeModule();
-  setFormScan = startForms(module.load, vi.fn());
+  setFormScan = startForms(module.load, vi.fn(), () => 'session');
 });
 afterEach(() => setFormScan(false));
 
@@ -48,7 +48,7 @@ describe('the forms module', () => {
     document.body.innerHTML = '<input type="text" value="no email"><input id="e" type="email" value=" Shopper@Example.com ">';
     setFormScan(false);
     module = fakeModule();
-    setFormScan = startForms(module.load, vi.fn());
+    setFormScan = startForms(module.load, vi.fn(), () => 'session');
     expect(module.load).not.toHaveBeenCalled(); // not synchronously: the page may still be busy
     await vi.waitFor(() => expect(module.started).toHaveBeenCalledTimes(1));
     expect(module.read.mock.calls.map(([field]) => field)).toEqual([$('e')]);
@@ -58,7 +58,7 @@ describe('the forms module', () => {
     document.body.innerHTML = '<input id="e" type="email" value="shopper@example.com">';
     setFormScan(false);
     module = fakeModule();
-    setFormScan = startForms(module.load, vi.fn());
+    setFormScan = startForms(module.load, vi.fn(), () => 'session');
     fire($('e'), 'focusin');
     await vi.waitFor(() => expect(module.read).toHaveBeenCalledTimes(2));
     expect(module.read.mock.calls.map(([field]) => field)).toEqual([$('e'), $('e')]);
@@ -74,7 +74,7 @@ describe('the forms module', () => {
   it('reports a module that cannot load, without throwing into the page', async () => {
     setFormScan(false);
     const load = vi.fn(() => Promise.reject(new Error('blocked')));
-    setFormScan = startForms(load, vi.fn());
+    setFormScan = startForms(load, vi.fn(), () => 'session');
     expect(() => fire($('a'), 'focusin')).not.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(load).toHaveBeenCalledTimes(1);

@@ -245,3 +245,26 @@ describe('startFormScanner', () => {
     mine.scope = false;
   });
 });
+
+describe('the forms module', () => {
+  it('sends each email once per session, whatever reads it', async () => {
+    const { default: forms } = await import('../../src/forms/index');
+    localStorage.clear();
+    document.body.innerHTML = `<form id="f"><input id="a" type="email" name="email" value="${SHOPPER}"></form>`;
+    const sent: string[] = [];
+    let session = 's1';
+    const mine = { scope: true as FormScope };
+    const read = forms((email) => sent.push(email), () => session, () => mine.scope, report);
+    const field = document.getElementById('a')!;
+    read(field);
+    fire(field, 'focusout');
+    fire(field, 'change');
+    expect(sent).toEqual([SHOPPER]);
+    fire(document.getElementById('f')!, 'submit');
+    expect(sent).toEqual([SHOPPER]);
+    session = 's2';
+    fire(document.getElementById('f')!, 'submit');
+    expect(sent).toEqual([SHOPPER, SHOPPER]);
+    mine.scope = false;
+  });
+});
