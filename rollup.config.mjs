@@ -2,6 +2,7 @@
 // dist/rejoiner-extensions.js (the extension commands, an ES module the snippet loads on demand),
 // dist/rejoiner-debug.js (debug mode's messages, an ES module loaded once debug mode is on),
 // dist/rejoiner-forms.js (the form scanner, an ES module loaded once a form is used),
+// dist/rejoiner-adopt.js (adoption of the outbox of pages that have gone, loaded when there is one),
 // dist/rejoiner.mjs (ESM for bundlers, with those as lazy chunks) and dist/server.mjs.
 // Type declarations come from `tsc` (npm run build).
 import replace from '@rollup/plugin-replace';
@@ -85,6 +86,12 @@ export default [
     // Loaded by dist/rejoiner.js with import() from the same folder the first time a form is used.
     input: 'src/forms/index.ts',
     output: { file: 'dist/rejoiner-forms.js', format: 'es', sourcemap: 'hidden' },
+    plugins: [...plugins(), minify(), printSize()],
+  },
+  {
+    // Loaded by dist/rejoiner.js with import() from the same folder when another page's outbox is there.
+    input: 'src/adopt/index.ts',
+    output: { file: 'dist/rejoiner-adopt.js', format: 'es', sourcemap: 'hidden' },
     plugins: [...plugins(), minify(), printSize()],
   },
   {

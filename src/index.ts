@@ -24,7 +24,13 @@ export function rejoiner(...commands: RejoinerCommand[]): void {
     (globals._rejoiner ||= []).push(...commands);
     if (!globals._rejoinerDispatch)
       boot(location.origin, ((name: keyof Modules) =>
-        name == 'debug' ? import('./debug/index') : name == 'forms' ? import('./forms/index') : import('./extensions/index')) as LoadModule);
+        name == 'debug'
+          ? import('./debug/index')
+          : name == 'forms'
+            ? import('./forms/index')
+            : name == 'adopt'
+              ? import('./adopt/index')
+              : import('./extensions/index')) as LoadModule);
   } catch {
     // never throw into the application
   }

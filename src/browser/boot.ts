@@ -11,6 +11,7 @@
  * queue at boot holds `requireConsent` or `respectGPC`, nothing starts until the module has
  * decided: consent comes before the first cookie.
  */
+import type { WireEvent } from '../protocol/types';
 import { createCommands, type Command } from './commands';
 import { startForms, type FormScope } from './forms';
 import { createIdentity } from './identity';
@@ -19,6 +20,7 @@ import { onLifecycle } from './lifecycle';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
 import { report, setDebug, startDebug, type Printer } from './report';
 import { createSender } from './sender';
+import { beaconBody, postBody } from './transport';
 import { whenParsed } from './when';
 
 export type Dispatch = (...commands: unknown[]) => unknown;
@@ -55,11 +57,18 @@ export type Forms = (
   coreReport: typeof report,
 ) => (field: EventTarget) => void;
 
+/**
+ * The adopt module's entry (src/adopt/): under a Web Lock, takes the events that gone pages left
+ * for this site and endpoint, and hands them to `take` (which stores them as this page's own).
+ */
+export type Adopt = (site: string, endpoint: string, ownKey: string, take: (events: WireEvent[]) => void) => unknown;
+
 /** The modules the core loads on demand, by name: `dist/rejoiner-{name}.js`, or chunks of the ESM build. */
 export interface Modules {
   extensions: Extensions;
   debug: Printer;
   forms: Forms;
+  adopt: Adopt;
 }
 
 /** Imports one of the modules: a file next to the script, or a chunk of the ESM build. */
@@ -105,7 +114,7 @@ export function boot(endpoint: string, load: LoadModule): void {
 
   const start = (): void => {
     const identity = createIdentity();
-    const sender = createSender(newId());
+    const sender = createSender(newId(), postBody, beaconBody, () => load('adopt'));
     const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email), identity._session);
     const { _commands, _tracker } = createCommands(identity, sender, setFormScan);
     const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>

@@ -11,7 +11,8 @@ import { report } from './report';
 import { REFUSED, RETRYING, SENDING } from './report-codes';
 import { createOutboxStore, KEY_PREFIX, sizeOf } from './outbox-store';
 import { classifyStatus, DONE, DROP, parseRetryAfter, RETRY, retryDelayMs, SPLIT } from './retry';
-import { beaconBody, postBody } from './transport';
+import type { Adopt } from './boot';
+import type { Transport } from './transport';
 
 declare const __VERSION__: string;
 
@@ -54,7 +55,17 @@ export interface Sender {
   _online(): void;
 }
 
-export function createSender(pageId: string): Sender {
+/**
+ * The sender of one page (`pageId` names its outbox key). The network is transport.ts's
+ * `postBody` and `beaconBody` (tests hand in fakes); `loadAdopt` imports the adopt module when
+ * another page's outbox is there.
+ */
+export function createSender(
+  pageId: string,
+  postBody: Transport['postBody'],
+  beaconBody: Transport['beaconBody'],
+  loadAdopt: () => Promise<{ default: Adopt }>,
+): Sender {
   const store = createOutboxStore(pageId);
   const beaconed = new WeakSet<WireEvent>();
   let queue: WireEvent[] = [];
@@ -172,20 +183,18 @@ export function createSender(pageId: string): Sender {
     } else beaconsRefused = true;
   };
 
+  /** Sends what pages that have gone left in their outbox (src/adopt/, loaded when there is any). */
   const adopt = (): void => {
-    // Two pages loading at once must not both adopt the same outbox. Browsers without Web Locks
-    // (none of the supported ones) adopt unguarded: at worst a duplicate the collector drops.
-    const take = (): void => {
-      const adopted = store._adopt(site, endpoint);
-      if (adopted.length) {
-        queue = adopted.concat(queue);
-        save(); // theirs are ours now: store before anything else can go wrong
-        schedule(0);
-      }
-    };
-    if (navigator.locks)
-      navigator.locks.request(KEY_PREFIX, { ifAvailable: true }, (lock) => lock && take()).catch(report);
-    else take();
+    if (store._hasOthers())
+      loadAdopt()
+        .then((module) =>
+          module.default(site, endpoint, KEY_PREFIX + pageId, (adopted) => {
+            queue = adopted.concat(queue);
+            save(); // theirs are ours now: store before anything else can go wrong
+            schedule(0);
+          }),
+        )
+        .catch(report);
   };
 
   const start = (): void => {

@@ -7,6 +7,12 @@ import { report } from './report';
 /** The collector's status (0 on a network error) and its `Retry-After` header. */
 export type Reply = [status: number, retryAfter: string | null];
 
+/** What the sender needs of the network: `postBody` and `beaconBody` below, or a test's fakes. */
+export interface Transport {
+  postBody: typeof postBody;
+  beaconBody: typeof beaconBody;
+}
+
 /**
  * POSTs `body`; `keepalive` lets the request outlive the page (bodies up to 64 KB in flight).
  *
