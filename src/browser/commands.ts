@@ -11,6 +11,7 @@ import type { Identity } from './identity';
 import { newId } from './ids';
 import { report, setDebug } from './report';
 import { BAD_SITE } from './report-codes';
+import { scrubUrl, setUrlScrub } from './url-scrub';
 import type { Sender } from './sender';
 
 export type Command = (argument: unknown) => void;
@@ -37,7 +38,7 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
     if (normalized) {
       if (opening) opening();
       sender._add(
-        { id: newId(), ...identity._stamp(), type, ts: Date.now(), url: location.href, data: normalized },
+        { id: newId(), ...identity._stamp(), type, ts: Date.now(), url: scrubUrl(location.href), data: normalized },
         urgent,
       );
     }
@@ -60,7 +61,8 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
 
   /** `title` defaults to the page's; a page view queued earlier may bring the one of its time. */
   const pageView = (url = location.href, title = document.title): void => {
-    if (emit('page_view', { url, title, referrer: lastPageUrl ?? document.referrer })) lastPageUrl = url;
+    if (emit('page_view', { url: scrubUrl(url), title, referrer: scrubUrl(lastPageUrl ?? document.referrer) }))
+      lastPageUrl = url;
   };
 
   const tracker: Tracker = {
@@ -87,6 +89,7 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
     setEndpoint: (url) => sender._setEndpoint(resolve(url).replace(/\/+$/, '')),
     setDebug,
     setFormScan,
+    setUrlScrub,
     trackPageView(enabled) {
       if (enabled === false) autoPageView = false;
     },

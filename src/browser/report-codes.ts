@@ -27,3 +27,5 @@ export const BOOT_FAILED = 18;
 export const LOG = 19;
 /** Free text from the extension module (warn): its values as they are. */
 export const WARN = 20;
+/** `setUrlScrub` with neither an array of names nor false (warn): the argument. */
+export const BAD_URL_SCRUB = 21;

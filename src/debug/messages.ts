@@ -7,6 +7,7 @@
 import {
   BAD_DOMAIN,
   BAD_SITE,
+  BAD_URL_SCRUB,
   BOOT_FAILED,
   COMMAND,
   FAILED,
@@ -47,6 +48,7 @@ export const MESSAGES: Record<number, Message> = {
   [RETRYING]: { level: 'log', words: ([status, delay]) => [status, 'retry', delay] },
   [REFUSED]: { level: 'warn', words: after('refused:') },
   [BOOT_FAILED]: { level: 'warn', words: after('boot') },
+  [BAD_URL_SCRUB]: { level: 'warn', words: after('setUrlScrub takes an array of parameter names, or false:') },
   [LOG]: { level: 'log', words: asIs },
   [WARN]: { level: 'warn', words: asIs },
 };
