@@ -130,6 +130,7 @@ export function boot(endpoint: string, load: LoadModule): void {
       sender._online,
     );
     attachQueue(stub, dispatch);
+    _tracker._clickBack();
     whenParsed(_tracker._autoPageView);
   };
 

@@ -11,7 +11,7 @@ import type { Identity } from './identity';
 import { newId } from './ids';
 import { report, setDebug } from './report';
 import { BAD_SITE } from './report-codes';
-import { scrubUrl, setUrlScrub } from './url-scrub';
+import { CLICK_BACK_PARAMETER, scrubUrl, setUrlScrub } from './url-scrub';
 import type { Sender } from './sender';
 
 export type Command = (argument: unknown) => void;
@@ -23,6 +23,8 @@ export interface Tracker {
   _pageView(url?: string): void;
   /** An email the form scanner found (it sends each one once per session). */
   _formEmail(email: string): void;
+  /** The click-back token of the landing URL, if any: reported once per page load. */
+  _clickBack(): void;
 }
 
 export function createCommands(identity: Identity, sender: Sender, setFormScan: Command) {
@@ -76,6 +78,12 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
     },
     _pageView: pageView,
     _formEmail: (email) => emitEmail(email, 'form'),
+    _clickBack() {
+      // CONTRACTS.md "Click-back attribution": the token is sent, never kept (outbox-store.ts),
+      // and scrubbed from every URL the library sends.
+      const token = new URLSearchParams(location.search).get(CLICK_BACK_PARAMETER);
+      if (token) emit('click_back', { token });
+    },
   };
 
   // Created without a prototype so that `_rejoiner.push(['toString'])` finds no command.

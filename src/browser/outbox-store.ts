@@ -56,7 +56,9 @@ export function createOutboxStore(pageId: string): OutboxStore {
       )
         first--;
       if (first) report(OUTBOX_FULL, first);
-      const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
+      // The click-back token is sent, never kept (CONTRACTS.md "Click-back attribution").
+      const kept = events.slice(first).filter((event) => event.type != 'click_back');
+      const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: kept };
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
       return bytes;
     },

@@ -39,6 +39,7 @@ const SPECS: Record<EventType, string> = {
     'first_name:s:name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
   list_subscription: 'email:E list_id:P first_name source',
   session_metadata: 'metadata:M',
+  click_back: 'token:P',
 };
 
 /** The shape of each event type's `data`. */

@@ -99,6 +99,12 @@ export interface ListSubscription {
   source?: string;
 }
 
+/** A page opened from a link carrying `_rjt=TOKEN` (CONTRACTS.md "Click-back attribution"). */
+export interface ClickBack {
+  /** Opaque, signed by the collector; reported once per page load, never stored by the library. */
+  token: string;
+}
+
 /** The `data` of each event type. */
 export interface EventDataByType {
   page_view: PageView;
@@ -113,6 +119,7 @@ export interface EventDataByType {
   customer_data: Customer;
   list_subscription: ListSubscription;
   session_metadata: { metadata: Metadata };
+  click_back: ClickBack;
 }
 
 export type EventType = keyof EventDataByType;
