@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { BASE, delivered, ofType, received, siteFor, waitForEvents } from './support/beacons';
+import { BASE, ofType, received, siteFor, waitForEvents } from './support/beacons';
+import { expectNothingSent, settle } from './support/settle';
 
 const open = (site: string, fixture = 'snippet.html', query = '') =>
   `/e2e/fixtures/${fixture}?site=${site}${query}`;
@@ -142,8 +143,7 @@ test('commands before setAccount are held and sent with the URL of their push', 
   await page.goto('/e2e/fixtures/no-account.html');
   const firstUrl = page.url();
   await page.waitForFunction(() => !Array.isArray((window as unknown as { _rejoiner: { push: unknown } })._rejoiner.push) && (window as unknown as { _rejoinerDispatch?: unknown })._rejoinerDispatch);
-  await page.waitForTimeout(1500);
-  expect(await delivered(site)).toEqual([]);
+  await expectNothingSent(page, site);
   await page.evaluate(() => history.pushState({}, '', '/e2e/fixtures/moved.html'));
   await page.evaluate((s) => (window as unknown as { _rejoiner: unknown[] })._rejoiner.push(['setCartItem', { product_id: 'LATER-1' }], ['setAccount', s]), site);
   const events = await waitForEvents(site, (e) => e.length >= 4);
@@ -158,11 +158,14 @@ test('a library loaded late and twice boots once, keeps expandos and doubles not
   const site = siteFor(info);
   await page.goto(open(site, 'late-and-twice.html'));
   await page.waitForFunction(() => performance.getEntriesByType('resource').filter((r) => r.name.includes('__slow.js')).length == 2);
-  await page.waitForTimeout(200);
+  // Booted: the dispatcher took over the queue.
+  await page.waitForFunction(() => {
+    const w = window as unknown as { _rejoiner: { push: unknown }; _rejoinerDispatch?: unknown };
+    return typeof w._rejoinerDispatch == 'function' && w._rejoiner.push === w._rejoinerDispatch;
+  });
   await page.evaluate(() => (window as unknown as { _rejoiner: unknown[] })._rejoiner.push(['setCartItem', { product_id: 'AFTER-LOAD' }]));
   const events = await waitForEvents(site, (e) => e.some((x) => (x.data as { product_id?: string }).product_id == 'AFTER-LOAD'));
-  await page.waitForTimeout(1500);
-  const all = await delivered(site);
+  const all = await settle(page, site);
   expect(all.map((e) => e.type).sort()).toEqual(['cart_item', 'cart_item', 'order_started', 'page_view']);
   expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
   expect(events.length).toBeGreaterThan(0);
@@ -174,8 +177,7 @@ test("['trackPageView', false] at the end of the body turns the automatic page v
   const site = siteFor(info);
   await page.goto(open(site, 'no-pageview.html'));
   await waitForEvents(site, (e) => e.some((x) => x.type == 'product_view'));
-  await page.waitForTimeout(1500);
-  expect((await delivered(site)).map((e) => e.type)).toEqual(['product_view']);
+  expect((await settle(page, site)).map((e) => e.type)).toEqual(['product_view']);
 });
 
 for (const domain of ['', '.http://www.shop.com', '127.0.0.1', '.http://127.0.0.1/']) {
