@@ -53,6 +53,15 @@ export interface CustomerInput extends Record<string, unknown> {
   age?: number | string;
   gender?: 'm' | 'f' | 'male' | 'female' | 'Male' | 'Female';
   language?: string;
+  address1?: string;
+  address2?: string;
+  address3?: string;
+  city?: string;
+  state?: string;
+  postal_code?: string;
+  country?: string;
+  timezone?: string;
+  phone?: string;
   birthdate?: string;
   tags?: string | string[];
 }

@@ -83,13 +83,14 @@ export interface Conversion {
 
 export interface PageView {
   url: string;
-  title: string;
-  referrer: string;
+  title?: string;
+  referrer?: string;
 }
 
 export interface CustomerEmail {
   email: string;
-  source: 'api' | 'form';
+  /** Set by the library; a beacon from elsewhere may leave it out. */
+  source?: 'api' | 'form';
 }
 
 export interface ListSubscription {
