@@ -87,12 +87,40 @@ test('shows sessions, carts, conversions and customers as beacons arrive', async
   await expect(page.locator('#carts tbody tr', { hasText: order })).toHaveCount(0);
 });
 
-test('with ?key shows only that site', async ({ page }, testInfo) => {
-  const tag = `key-${testInfo.project.name}-${Date.now().toString(36)}`;
-  await postBeacon(OTHER, [{ ...shopper(`${tag}-other`)('page_view', { url: 'https://other.example/', title: 'x', referrer: '' }), url: 'https://other.example/' }]);
-  await page.goto(`${collector.url}/inspector?key=${SHOP.key}`);
-  await expect(page.locator('#status')).toHaveText('live');
-  await postBeacon(SHOP, [shopper(`${tag}-shop`)('page_view', { url: 'https://shop.example/', title: 'x', referrer: '' })]);
-  await expect(page.locator('#sessions tbody')).toContainText(`${tag}-shop-session`);
-  await expect(page.locator('#sessions tbody')).not.toContainText(`${tag}-other-session`);
+test('a site token logs in through the form and shows only that site', async ({ page }, testInfo) => {
+  const tag = `login-${testInfo.project.name}-${Date.now().toString(36)}`;
+  const loginDir = mkdtempSync(join(tmpdir(), 'inspector-login-e2e-'));
+  const shopWithToken: Site = { ...SHOP, token: 'shop-dashboard-token-0123456789' };
+  const guarded = await startCollector({ port: 0, host: '127.0.0.1', db: join(loginDir, 'collector.db'), sites: [shopWithToken, OTHER] });
+  try {
+    const post = async (site: Site, events: object[]): Promise<void> => {
+      const response = await fetch(`${guarded.url}/v4/${site.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: site.origins[0] },
+        body: JSON.stringify({ v: 4, lib: '1.0.0', site: site.id, sent_at: Date.now(), events }),
+      });
+      expect(response.status).toBe(200);
+    };
+    await post(OTHER, [{ ...shopper(`${tag}-other`)('page_view', { url: 'https://other.example/', title: 'x', referrer: '' }), url: 'https://other.example/' }]);
+
+    // A credential is configured, so even loopback is sent to the form; a wrong token stays there.
+    await page.goto(`${guarded.url}/inspector`);
+    await expect(page).toHaveURL(/\/inspector\/login$/);
+    await page.fill('#token', 'not-a-token');
+    await page.click('button[type=submit]');
+    await expect(page.locator('body')).toContainText('That token is not valid here.');
+
+    await page.fill('#token', 'shop-dashboard-token-0123456789');
+    await page.click('button[type=submit]');
+    await expect(page).toHaveURL(/\/inspector$/);
+    await expect(page.locator('#status')).toHaveText('live');
+    await post(shopWithToken, [shopper(`${tag}-shop`)('page_view', { url: 'https://shop.example/', title: 'x', referrer: '' })]);
+    await expect(page.locator('#sessions tbody')).toContainText(`${tag}-shop-session`);
+    await expect(page.locator('#sessions tbody')).not.toContainText(`${tag}-other-session`);
+    // The token never appears in a URL.
+    expect(page.url()).not.toContain('shop-dashboard-token-0123456789');
+  } finally {
+    await guarded.close();
+    rmSync(loginDir, { recursive: true, force: true });
+  }
 });

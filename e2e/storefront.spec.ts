@@ -79,6 +79,9 @@ test('a shopper clicks through the demo shop and the collector assembles it all'
   expect(conversion.order).toBe(item.order);
   expect(conversion.data).toMatchObject({ cart_data: { cart_value: 29999, cart_item_count: 1 }, cart_items: [{ product_id: 'TV-1002' }] });
   expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+  // The checkout form is a POST: nothing the shopper typed travels in a URL, so no event holds it.
+  const urls = JSON.stringify(mine.map((e) => [e.url, (e.data as { url?: string; referrer?: string }).url, (e.data as { referrer?: string }).referrer]));
+  expect(urls).not.toMatch(/billing_email|password|coupon_code/);
 
   const customer = await client().getCustomer(email);
   expect(customer).toMatchObject({ email, first_name: 'Ann' });

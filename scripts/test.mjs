@@ -20,12 +20,15 @@ const must = (command, args, options) => {
 if (!existsSync('node_modules/.package-lock.json')) must('npm', ['ci']);
 
 // 2. Debian's packages the suites use: browsers for Playwright (its own downloads are not
-// reachable), PostgreSQL for the second storage engine, nginx for the multi-node test.
+// reachable), PostgreSQL for the second storage engine, nginx for the proxy tests, openssl for
+// their certificates and systemd-analyze to check the shipped unit (README "Deploy").
 const needed = [
   ['chromium', () => existsSync('/usr/bin/chromium')],
   ['firefox-esr', () => existsSync('/usr/bin/firefox-esr')],
   ['postgresql', () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))],
   ['nginx', () => existsSync('/usr/sbin/nginx')],
+  ['openssl', () => existsSync('/usr/bin/openssl')],
+  ['systemd', () => existsSync('/usr/bin/systemd-analyze')],
 ];
 const missing = needed.filter(([, present]) => !present()).map(([name]) => name);
 if (missing.length) {

@@ -1,11 +1,17 @@
 /** Types of nginx-server.mjs, for the tests that import it. */
 export const COLLECTOR_CONF: string;
 export function findNginx(): string;
-export function collectorConf(upstreams: number[], port: number): string;
+export const PROXY_CONF: string;
+export interface NginxTls {
+  cert: string;
+  key: string;
+  httpPort: number;
+}
+export function collectorConf(upstreams: number[], port: number, proxyConf: string, tls?: NginxTls): string;
 export interface NginxServer {
   url: string;
   dir: string;
   errorLog(): string;
   stop(): Promise<void>;
 }
-export function startNginx(options: { upstreams: number[]; port: number }): Promise<NginxServer>;
+export function startNginx(options: { upstreams: number[]; port: number; tls?: NginxTls }): Promise<NginxServer>;

@@ -1,7 +1,10 @@
 /**
  * nginx from Debian's package, run in the foreground with a temporary prefix (never the system
- * service), serving deploy/nginx/collector.conf with the caller's upstream ports and listen port.
+ * service), serving the files of deploy/nginx with the caller's ports:
  *
+ *   // deploy/nginx/collector.conf as shipped: TLS on `port`, redirects on `httpPort`
+ *   const proxy = await startNginx({ upstreams: [8787], port: 8443, tls: { cert, key, httpPort: 8080 } });
+ *   // the shipped upstream and rejoiner-proxy.conf in a plain-HTTP server (multi-node test)
  *   const proxy = await startNginx({ upstreams: [8791, 8792], port: 8790 });   // proxy.url, proxy.stop()
  */
 import { spawn } from 'node:child_process';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const COLLECTOR_CONF = join(ROOT, 'deploy', 'nginx', 'collector.conf');
+export const PROXY_CONF = join(ROOT, 'deploy', 'nginx', 'rejoiner-proxy.conf');
 
 export function findNginx() {
   const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
@@ -19,13 +23,28 @@ export function findNginx() {
   return binary;
 }
 
-/** deploy/nginx/collector.conf with these upstream ports and this listen port. */
-export function collectorConf(upstreams, port) {
+/**
+ * deploy/nginx/collector.conf with these upstream ports, listen ports and certificate, including
+ * `proxyConf` (the shipped rejoiner-proxy.conf, copied by the caller). Without `tls`, only its
+ * upstream is kept and served by a plain-HTTP server that includes the same proxy rules.
+ */
+export function collectorConf(upstreams, port, proxyConf, tls) {
   const conf = readFileSync(COLLECTOR_CONF, 'utf8');
   const servers = upstreams.map((upstream) => `    server 127.0.0.1:${upstream} max_fails=1 fail_timeout=2s;`).join('\n');
-  return conf
-    .replace(/(upstream rejoiner_collectors \{\n(?:\s*#.*\n)*)(?:\s*server .*\n)+/, `$1${servers}\n`)
-    .replace(/listen \d+;/, `listen 127.0.0.1:${port};`);
+  const withUpstreams = conf.replace(/(upstream rejoiner_collectors \{\n(?:\s*#.*\n)*)(?:\s*server .*\n)+/, `$1${servers}\n`);
+  if (!tls) {
+    const upstream = withUpstreams.match(/upstream rejoiner_collectors \{[^}]*\}/)[0];
+    return `${upstream}\nserver {\n    listen 127.0.0.1:${port};\n    include ${proxyConf};\n}\n`;
+  }
+  const replaced = withUpstreams
+    .replace(/listen 80;/, `listen 127.0.0.1:${tls.httpPort};`)
+    .replace(/listen 443 ssl http2;/, `listen 127.0.0.1:${port} ssl http2;`)
+    .replace(/ssl_certificate \S+;/, `ssl_certificate ${tls.cert};`)
+    .replace(/ssl_certificate_key \S+;/, `ssl_certificate_key ${tls.key};`)
+    .replace(/include rejoiner-proxy\.conf;/, `include ${proxyConf};`);
+  for (const expected of [tls.httpPort, port, tls.cert, tls.key, proxyConf])
+    if (!replaced.includes(String(expected))) throw new Error(`deploy/nginx/collector.conf changed shape: ${expected} not placed`);
+  return replaced;
 }
 
 const waitForPort = (port, deadline) =>
@@ -44,7 +63,7 @@ const waitForPort = (port, deadline) =>
     attempt();
   });
 
-export async function startNginx({ upstreams, port }) {
+export async function startNginx({ upstreams, port, tls }) {
   const binary = findNginx();
   const dir = mkdtempSync(join(tmpdir(), 'rejoiner-nginx-'));
   for (const sub of ['logs', 'temp']) mkdirSync(join(dir, sub));
@@ -65,7 +84,8 @@ http {
   include ${join(dir, 'collector.conf')};
 }
 `;
-  writeFileSync(join(dir, 'collector.conf'), collectorConf(upstreams, port));
+  writeFileSync(join(dir, 'rejoiner-proxy.conf'), readFileSync(PROXY_CONF));
+  writeFileSync(join(dir, 'collector.conf'), collectorConf(upstreams, port, join(dir, 'rejoiner-proxy.conf'), tls));
   writeFileSync(join(dir, 'nginx.conf'), main);
   const child = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -79,7 +99,7 @@ http {
     throw error;
   }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     dir,
     errorLog: () => (existsSync(join(dir, 'logs', 'error.log')) ? readFileSync(join(dir, 'logs', 'error.log'), 'utf8') : ''),
     async stop() {

@@ -3,6 +3,7 @@
  * Every flag has an environment variable; the flag wins. Pure: takes argv and an environment,
  * returns options or throws an Error with a message for the user.
  */
+import { LOG_LEVELS, type LogLevel } from './observe/logger';
 import type { SyncMode } from './store/sqlite/sqlite-migrations';
 
 export interface CliOptions {
@@ -16,6 +17,7 @@ export interface CliOptions {
   sync: SyncMode;
   trustProxy?: string;
   adminToken?: string;
+  logLevel: LogLevel;
   /** `NODE_ENV=production` or a sites file: no demo site, a login always needed. */
   production: boolean;
   help: boolean;
@@ -38,7 +40,8 @@ const OPTIONS: Option[] = [
   { flag: '--dist', env: 'REJOINER_DIST', key: 'distDir', text: "folder served at /dist/ (default: the package's own dist/)" },
   { flag: '--sync', env: 'REJOINER_SYNC', key: 'sync', text: 'full (default) or normal: SQLite synchronous mode, README "Durability"' },
   { flag: '--trust-proxy', env: 'TRUST_PROXY', key: 'trustProxy', text: 'addresses or CIDRs whose X-Forwarded-* headers are believed, comma-separated' },
-  { flag: '--admin-token', env: 'REJOINER_ADMIN_TOKEN', key: 'adminToken', text: "the dashboard's all-sites credential (at least 24 characters)" },
+  { flag: '--admin-token', env: 'REJOINER_ADMIN_TOKEN', key: 'adminToken', text: "the dashboard's and /metrics' all-sites credential (at least 24 characters)" },
+  { flag: '--log-level', env: 'LOG_LEVEL', key: 'logLevel', text: `JSON log lines on stdout: ${LOG_LEVELS.join(', ')} (default info)` },
 ];
 
 export const USAGE = `Usage: rejoiner-collector [options]   (every option also reads the environment variable shown)
@@ -76,6 +79,8 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
   const adminToken = values.get('adminToken');
   if (adminToken !== undefined && !/^[A-Za-z0-9_-]{24,}$/.test(adminToken))
     throw new Error('--admin-token: at least 24 characters of A-Z, a-z, 0-9, "_" and "-"');
+  const logLevel = values.get('logLevel') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
   const sites = values.get('sites');
   return {
     port,
@@ -87,6 +92,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     sync,
     trustProxy: values.get('trustProxy'),
     adminToken,
+    logLevel: logLevel as LogLevel,
     production: env.NODE_ENV == 'production' || sites !== undefined,
     help,
   };

@@ -54,8 +54,9 @@ async function main(): Promise<void> {
     adminToken: options.adminToken,
     trustProxy: options.trustProxy,
     production: options.production,
-    log,
+    logLevel: options.logLevel,
   });
+  log(`collector listening on ${collector.url}`);
   log(isPostgresUrl(options.db) ? `database ${redactUrl(options.db)}` : `database ${resolve(options.db)} (synchronous=${options.sync})`);
   for (const site of collector.sites)
     log(

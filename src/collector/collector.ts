@@ -5,12 +5,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Registry } from 'prom-client';
 import { createRestHandler } from './api/rest-handler';
 import { createIngestHandler } from './ingest/ingest-handler';
 import { createProxyTrust } from './http/proxy-trust';
 import { createDashboardAccess } from './inspector/dashboard-access';
 import { createInspectorHandler } from './inspector/inspector-handler';
 import { createLiveFeed } from './inspector/live-feed';
+import { sameSecret } from './http/constant-time';
+import { isLoopback } from './http/http-io';
+import { createLogger, type LogLevel } from './observe/logger';
+import { createMetrics } from './observe/metrics';
+import { PACKAGE_VERSION } from './package-info';
 import { createRouter } from './router';
 import { createDemoSite, createSiteRegistry, parseSites, type Site, type SiteConfig, type SiteRegistry } from './sites';
 import { openStore } from './store/open-store';
@@ -33,8 +39,10 @@ export interface CollectorOptions {
   inspectorDir?: string;
   /** SQLite `synchronous` mode (see sqlite-migrations.ts). @default 'full' */
   sync?: SyncMode;
-  /** Where log lines go. @default nowhere */
+  /** Where the JSON log lines go (one per call). @default stdout when `logLevel` is given, else nowhere */
   log?: (line: string) => void;
+  /** @default "info" with `log`, else "silent" */
+  logLevel?: LogLevel;
   /** The dashboard's all-sites credential (CONTRACTS.md). @default none */
   adminToken?: string;
   /** Proxies whose X-Forwarded-* headers are believed: comma-separated addresses or CIDRs. @default none */
@@ -48,6 +56,8 @@ export interface CollectorOptions {
 export interface RunningCollector {
   /** Base URL, e.g. "http://127.0.0.1:8787". */
   url: string;
+  /** The metrics registry /metrics answers from (Prometheus text via `metrics()`). */
+  metrics: Registry;
   port: number;
   /** The sites in use (the demo site when none were given). */
   sites: readonly Site[];
@@ -80,22 +90,33 @@ export function clientErrorStatus(code: string | undefined): string {
 
 /** Starts the collector; resolves once it listens. */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
-  const log = options.log ?? (() => {});
+  const logger = createLogger(options.logLevel ?? (options.log ? 'info' : 'silent'), options.log);
+  const log = (line: string): void => logger.info(line);
+  const metrics = createMetrics();
   // Configuration first: a bad sites list or proxy list must stop the start before anything opens.
   const configured = options.sites && parseSites(options.sites);
   const proxies = createProxyTrust(options.trustProxy);
   const store = await openStore(options.db ?? '.data/collector.db', { sync: options.sync, log });
   let registry: SiteRegistry = createSiteRegistry(configured ?? []);
   const sites = () => registry;
-  const feed = createLiveFeed(store, (error) => log(`inspector: ${(error as Error)?.message ?? error}`));
+  const feed = createLiveFeed(store, (error) => logger.warn({ err: error }, 'dashboard live feed failed'));
   const access = createDashboardAccess({ sites, adminToken: options.adminToken, production: !!options.production, proxies });
   const handler = createRouter({
-    ingest: createIngestHandler({ sites, store, log }),
+    ingest: createIngestHandler({ sites, store, logger, metrics }),
     rest: createRestHandler({ sites, store, proxies }),
     inspector: createInspectorHandler({ access, proxies, feed, assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
     distDir: options.distDir,
+    version: PACKAGE_VERSION,
     publicDir: options.publicDir,
-    log,
+    logger,
+    metrics,
+    metricsAllowed: (req) => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      if (bearer) return !!options.adminToken && sameSecret(bearer[1], options.adminToken);
+      // From this machine, and not passed on by a proxy (which may be on this machine too).
+      return !proxies.configured && req.headers['x-forwarded-for'] === undefined && isLoopback(req.socket.remoteAddress);
+    },
+    ready: () => store.ping(),
   });
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const server = createServer(
@@ -125,11 +146,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   registry = createSiteRegistry(siteList);
   const host = !options.host || options.host == '::' || options.host == '0.0.0.0' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  log(`collector listening on ${url}`);
+  logger.info({ url }, 'collector listening');
 
   let closing: Promise<void> | undefined;
   return {
     url,
+    metrics: metrics.registry,
     port: address.port,
     sites: siteList,
     close() {

@@ -6,6 +6,7 @@
  * switch a rule off.
  */
 import { readFileSync } from 'node:fs';
+import { sameSecret } from './http/constant-time';
 import { normalizeOriginPattern } from './origins';
 
 /** A webhook receiver of a site. */
@@ -46,6 +47,8 @@ export interface Site extends Required<Omit<SiteConfig, 'token'>> {
 export interface SiteRegistry {
   byId(id: string): Site | undefined;
   byKey(key: string): Site | undefined;
+  /** The site whose bearer `token` this is, compared in constant time against every site's. */
+  byToken(token: string): Site | undefined;
   all(): readonly Site[];
 }
 
@@ -61,6 +64,8 @@ const WEBHOOK_FIELDS: ReadonlySet<string> = new Set(['url', 'secret', 'events'])
 export const DEMO_SITE_ID = 'demo';
 export const DEMO_KEY = 'demo-key';
 export const DEMO_SECRET = 'demo-secret';
+/** The demo site's bearer token (never used outside the demo: production mode has no demo site). */
+export const DEMO_TOKEN = 'demo-token-for-local-tries-only';
 
 /** The demo site: allowed from the collector's own origin(s) only. */
 export const createDemoSite = (port: number): SiteConfig => ({
@@ -68,6 +73,7 @@ export const createDemoSite = (port: number): SiteConfig => ({
   origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
   key: DEMO_KEY,
   secret: DEMO_SECRET,
+  token: DEMO_TOKEN,
 });
 
 const isTimeZone = (name: string): boolean => {
@@ -166,5 +172,11 @@ export const loadSitesFile = (path: string): Site[] => parseSites(JSON.parse(rea
 export function createSiteRegistry(sites: readonly Site[]): SiteRegistry {
   const byId = new Map(sites.map((site) => [site.id, site]));
   const byKey = new Map(sites.map((site) => [site.key, site]));
-  return { byId: (id) => byId.get(id), byKey: (key) => byKey.get(key), all: () => sites };
+  const byToken = (token: string): Site | undefined => {
+    let found: Site | undefined;
+    // Every site is compared, so the time taken does not tell which one (or whether one) matched.
+    for (const site of sites) if (site.token !== undefined && sameSecret(token, site.token)) found = site;
+    return found;
+  };
+  return { byId: (id) => byId.get(id), byKey: (key) => byKey.get(key), byToken, all: () => sites };
 }

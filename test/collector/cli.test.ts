@@ -13,8 +13,15 @@ describe('parseCliArgs', () => {
   it('has the documented defaults', () => {
     expect(parseCliArgs([])).toEqual({
       port: 8787, db: '.data/collector.db', sync: 'full', help: false, host: undefined, sites: undefined,
-      publicDir: undefined, distDir: undefined, trustProxy: undefined, adminToken: undefined, production: false,
+      publicDir: undefined, distDir: undefined, trustProxy: undefined, adminToken: undefined, production: false, logLevel: 'info',
     });
+  });
+
+  it('takes a log level from --log-level or LOG_LEVEL, and refuses an unknown one', () => {
+    expect(parseCliArgs(['--log-level', 'debug']).logLevel).toBe('debug');
+    expect(parseCliArgs([], { LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(parseCliArgs(['--log-level=error'], { LOG_LEVEL: 'warn' }).logLevel).toBe('error');
+    expect(() => parseCliArgs(['--log-level', 'loud'])).toThrow(/--log-level: expected one of fatal, error, warn, info, debug, trace, silent/);
   });
 
   it('reads every option, with a space or "="', () => {

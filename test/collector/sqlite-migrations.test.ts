@@ -75,7 +75,8 @@ describe('SQLite migrations', () => {
         items: [{ product_id: 'b', item_qty: 1 }, { product_id: 'a', item_qty: 2 }], item_count: 2, created_at: 1000, updated_at: 2000,
       });
       expect(await store.getCustomer('shop', 'ann@shop.example')).toMatchObject({
-        id: 'c0ffee', profile: { first_name: 'Ann', tags: ['vip', 'b2b'], metadata: { tier: 3 } }, is_opted_in: true,
+        id: 'c0ffee', profile: { first_name: 'Ann', tags: ['vip', 'b2b'], metadata: { tier: 3 } },
+        consent: { email: { state: 'granted', at: '2025-01-01T00:00:00.000Z', source: 'rejoiner' }, opt_in_at: '2025-01-01T00:00:00.000Z' },
         opt_in_info: { source: 'checkout' }, lists: [{ list_id: 'news', first_name: 'Ann', source: 'footer', subscribed_at: 1500 }],
       });
       // The visitor's profile sent before its email reaches the customer it turns out to be.

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRejoinerClient, type RejoinerClient } from '../../src/node';
 import type { WireEvent } from '../../src/protocol/types';
-import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../support/collector';
+import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 let client: RejoinerClient;
@@ -207,5 +207,27 @@ describe('conversions through the REST API', () => {
   ])('lead/convert refuses %j with 400', async (body, reason) => {
     const error = await client.convertLead(body as never).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 400, body: JSON.stringify({ error: reason }) });
+  });
+});
+
+describe('customer statistics from conversions', () => {
+  it('counts every converted order of the customer, from beacons and the REST API, the one converted before the email included', async () => {
+    const email = 'stats@shop.example';
+    const shopper = { visitor: 'stats-v', session: 'stats-s' };
+    // An order converted before the shopper told an email, then the email, then two more conversions.
+    await postBeacon(collector.url, batchBody([
+      makeEvent({ ...shopper, type: 'cart_item', order: 'stats-o1', ts: 1000, data: { product_id: 'a' } }),
+      makeEvent({ ...shopper, type: 'conversion', order: 'stats-o1', ts: 2000, data: { cart_data: { cart_value: 1500 } } }),
+    ]));
+    await postBeacon(collector.url, batchBody([makeEvent({ ...shopper, type: 'customer_email', ts: 3000, data: { email, source: 'form' } })]));
+    await postBeacon(collector.url, batchBody([
+      makeEvent({ ...shopper, type: 'cart_data', order: 'stats-o2', ts: 4000, data: { cart_value: 2500 } }),
+      makeEvent({ ...shopper, type: 'conversion', order: 'stats-o2', ts: 5000, data: {} }),
+    ]));
+    const rest = await signedRequest(collector.url, 'POST', '/api/1.0/site/shop/lead/convert', { email, cart_data: { cart_value: 4000 } });
+    expect(rest.status).toBe(200);
+    const view = (await readInspectorSnapshot(collector.url)).customers.find((customer) => customer.email == email) as { stats: Record<string, unknown> };
+    expect(view.stats).toMatchObject({ orders: 3, spend: 8000, first_order_at: 2000 });
+    expect(view.stats.last_order_at).toBeGreaterThan(5000); // the REST conversion, at the server's time
   });
 });

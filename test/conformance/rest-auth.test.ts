@@ -71,7 +71,7 @@ describe('REST signatures', () => {
   it('answers 404 to unknown API paths and 405 to wrong methods', async () => {
     expect((await signedRequest(collector.url, 'GET', '/api/v1/shop/nothing/')).status).toBe(404);
     expect((await signedRequest(collector.url, 'GET', '/api/1.0/site/shop/lead/convert')).status).toBe(405);
-    expect((await signedRequest(collector.url, 'DELETE', '/api/v1/shop/customers/x/')).status).toBe(405);
+    expect((await signedRequest(collector.url, 'PATCH', '/api/v1/shop/customers/x/')).status).toBe(405);
   });
 
   it('answers 400 to a correctly signed body that is not JSON', async () => {

@@ -1,38 +1,42 @@
 /**
- * The typed REST client against a real collector: every method, signing of what is actually
- * sent, and errors carrying status and reason.
+ * The options of earlier versions (`key` and `secret` at the top level, no `api`) against a real
+ * collector: existing callers keep compiling and keep reaching both generations from one client,
+ * REST 1.0 `lead/convert` on /api/1.0 and the customer endpoints on /api/v1, as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRejoinerClient, isValidSignature, RejoinerApiError, type RejoinerClient } from '../../src/node';
+import { createRejoinerClient, RejoinerApiError, type RejoinerClient } from '../../src/node';
 import { batchBody, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../support/collector';
+import { recordingFetch, signedKey } from './recording';
 
 let collector: TestCollector;
 let client: RejoinerClient;
-const requests: { method: string; url: string; authorization: string; body: string }[] = [];
+const { fetch: recording, requests } = recordingFetch();
 
 beforeAll(async () => {
   collector = await startTestCollector();
-  // A recording wrapper around the real fetch: it checks what the client sends, not a stand-in server.
-  const recordingFetch: typeof fetch = async (input, init) => {
-    const headers = new Headers(init?.headers);
-    requests.push({ method: init?.method ?? 'GET', url: String(input), authorization: headers.get('authorization') ?? '', body: String(init?.body ?? '') });
-    return fetch(input, init);
-  };
-  client = createRejoinerClient({ baseUrl: `${collector.url}/`, siteId: SHOP.id, key: SHOP.key, secret: SHOP.secret, fetch: recordingFetch });
+  client = createRejoinerClient({ baseUrl: `${collector.url}/`, siteId: SHOP.id, key: SHOP.key, secret: SHOP.secret, fetch: recording });
 });
 afterAll(() => collector.dispose());
 
-describe('createRejoinerClient', () => {
-  it('signs each request over the path and body it sends', async () => {
+describe('createRejoinerClient with the options of earlier versions', () => {
+  it('signs each request over the path and body it sends, on the bases earlier versions used', async () => {
     await client.getCustomer('someone+tag@shop.example');
     await client.createCustomer({ email: 'signed@shop.example', first_name: 'Zoë' });
-    for (const request of requests) {
-      const url = new URL(request.url);
-      const [, key, signature] = /^Rejoiner (.+):(.+)$/.exec(request.authorization)!;
-      expect(key).toBe(SHOP.key);
-      expect(isValidSignature(SHOP.secret, request.method, url.pathname + url.search, request.body, signature)).toBe(true);
-    }
-    expect(requests[0].url).toBe(`${collector.url}/api/v1/shop/customers/someone%2Btag%40shop.example/`);
+    await client.convertLead({ email: 'signed@shop.example' });
+    await client.ping();
+    for (const request of requests) expect(signedKey({ ...request, authorization: request.headers.get('authorization') }, SHOP.secret)).toBe(SHOP.key);
+    expect(requests.map((request) => request.url.href)).toEqual([
+      `${collector.url}/api/v1/shop/customers/someone%2Btag%40shop.example/`,
+      `${collector.url}/api/v1/shop/customers/`,
+      `${collector.url}/api/1.0/site/shop/lead/convert`,
+      `${collector.url}/api/v1/shop/ping/`,
+    ]);
+  });
+
+  it('speaks only the generation named when `api` is given', async () => {
+    const strict = createRejoinerClient({ baseUrl: collector.url, siteId: SHOP.id, key: SHOP.key, secret: SHOP.secret, api: 'v2' });
+    await expect((strict as RejoinerClient).convertLead({ email: 'x@shop.example' })).rejects.toMatchObject({ name: 'RejoinerUnsupportedError' });
+    expect(await strict.ping()).toEqual({ status: 'success' });
   });
 
   it('creates, reads and updates customers', async () => {
@@ -63,7 +67,7 @@ describe('createRejoinerClient', () => {
     expect((await client.cancel('act@shop.example')).email).toBe('act@shop.example');
     expect((await client.unsubscribe('act@shop.example')).is_unsubscribed).toBe(true);
     const opted = await client.optIn('act@shop.example', { via: 'footer form' });
-    expect(opted).toMatchObject({ is_opted_in: true, is_unsubscribed: true, opt_in_info: { via: 'footer form' } });
+    expect(opted).toMatchObject({ is_opted_in: true, opt_in_info: { via: 'footer form' } });
   });
 
   it('streams the export and resumes from its cursor', async () => {
@@ -84,6 +88,7 @@ describe('createRejoinerClient', () => {
     expect(error).toBeInstanceOf(RejoinerApiError);
     expect(error).toMatchObject({ status: 400, body: '{"error":"gender: must be \\"m\\" or \\"f\\""}', method: 'POST' });
     const wrongSecret = createRejoinerClient({ baseUrl: collector.url, siteId: SHOP.id, key: SHOP.key, secret: 'nope' });
+    await expect(wrongSecret.convertLead({ email: 'x@shop.example' })).rejects.toMatchObject({ status: 403, path: '/api/1.0/site/shop/lead/convert' });
     await expect(wrongSecret.getCustomer('x@shop.example')).rejects.toMatchObject({ status: 403 });
   });
 });

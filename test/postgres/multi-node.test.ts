@@ -13,7 +13,7 @@ import { startCollector } from '../../src/collector/collector';
 import { openStore } from '../../src/collector/store/open-store';
 import type { Store } from '../../src/collector/store/store';
 import type { WireEvent } from '../../src/protocol/types';
-import { freePort } from '../../scripts/lib/postgres-server.mjs';
+import { freePort } from '../../scripts/lib/free-port.mjs';
 import { startNginx } from '../../scripts/lib/nginx-server.mjs';
 import { batchBody, createTestDatabase, exportAll, SHOP, type TestDatabase } from '../support/collector';
 

@@ -40,10 +40,14 @@ describe('PostgreSQL outages', () => {
       expect(down.status).toBe(503);
       expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+      const notReady = await fetch(`${collector.url}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.text()).toMatch(/database not ready/);
       expect(lines.some((line) => /database unreachable/.test(line))).toBe(true);
 
       server.resume();
       await postUntilStored(collector.url, batchBody([event]));
+      expect((await fetch(`${collector.url}/readyz`)).status).toBe(200);
       expect((await exportAll(collector.url)).map((stored) => stored.id)).toContain(event.id);
     } finally {
       await collector.close();
@@ -60,6 +64,7 @@ describe('PostgreSQL outages', () => {
       const statuses = postUntilStored(collector.url, batchBody(during));
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${collector.url}/readyz`)).status).toBe(503);
       server.resume();
       expect((await statuses)[0]).toBe(503);
       const ids = (await exportAll(collector.url)).map((stored) => stored.id);

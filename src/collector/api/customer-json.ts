@@ -8,10 +8,11 @@ import type { CustomerRecord } from '../store/store';
 
 export function toCustomerJson(record: CustomerRecord): CustomerJson {
   const profile = record.profile;
+  const email = record.consent.email;
   const text = (value: string | undefined): string => value ?? '';
   return {
     id: record.id,
-    email: record.email,
+    email: record.email ?? '',
     first_name: text(profile.first_name),
     last_name: text(profile.last_name),
     phone: text(profile.phone),
@@ -28,10 +29,11 @@ export function toCustomerJson(record: CustomerRecord): CustomerJson {
     country: text(profile.country),
     birthdate: profile.birthdate || null,
     tags: profile.tags ?? [],
-    is_unsubscribed: record.is_unsubscribed,
-    unsubscribe_date: record.unsubscribe_date,
-    is_opted_in: record.is_opted_in,
-    opt_in_date: record.opt_in_date,
+    // Rejoiner's two flags are the email permission every source shares.
+    is_unsubscribed: email?.state == 'refused',
+    unsubscribe_date: email?.state == 'refused' ? email.at : null,
+    is_opted_in: record.consent.opt_in_at !== undefined,
+    opt_in_date: record.consent.opt_in_at ?? null,
     opt_in_info: record.opt_in_info,
     metadata: profile.metadata ?? {},
     // Not in seed 000's example: whether customer/cancel/ stopped the customer's journeys, and when.

@@ -9,6 +9,11 @@ import type { RestContext } from './rest-context';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 500;
+/**
+ * Rows a `page` without a cursor may skip: beyond them a page would cost what is stored, so
+ * deeper pages are reached by following `next` (which carries a cursor).
+ */
+export const MAX_SKIPPED_ROWS = 10_000;
 
 export interface PageQuery {
   page: number;
@@ -26,6 +31,8 @@ export function readPageQuery(query: URLSearchParams): PageQuery | { reason: str
   const size = +sizeText;
   const cursor = query.get('cursor');
   if (cursor !== null && !/^[\w.-]{1,64}$/.test(cursor)) return { reason: 'cursor: a cursor from a next link' };
+  if (cursor === null && (page - 1) * size > MAX_SKIPPED_ROWS)
+    return { reason: `page: without a cursor at most ${MAX_SKIPPED_ROWS} rows can be skipped; follow the next links, which carry one` };
   return { page, size, request: cursor !== null ? { cursor, limit: size } : { offset: (page - 1) * size, limit: size } };
 }
 

@@ -11,8 +11,9 @@ import type { ProxyTrust } from '../http/proxy-trust';
 import type { RequestTarget } from '../http/request-target';
 import type { SiteRegistry } from '../sites';
 import type { Store } from '../store/store';
-import { authenticate } from './auth';
-import { matchRoute } from './route-table';
+import { noteSite } from '../observe/request-notes';
+import { authenticate, authenticateDialect, type DialectAuthResult } from './auth';
+import { matchRoute, type Route } from './route-table';
 
 export interface RestDeps {
   sites: () => SiteRegistry;
@@ -24,6 +25,22 @@ export interface RestDeps {
 export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: RequestTarget, segments: string[]) => Promise<boolean>;
 
 export function createRestHandler({ sites, store, proxies }: RestDeps): RestHandler {
+  /** The site the request's credential opens, checked the way the route's API checks it. */
+  const credentialsOf = (route: Route, params: Record<string, string>, method: string, req: IncomingMessage, body: Buffer): DialectAuthResult => {
+    if (route.api == 'custobar' || route.api == 'loyalty' || route.api == 'hubrise') return authenticateDialect(route.api, sites(), req.headers, params.site);
+    const site = sites().byId(params.site);
+    const target = req.url ?? '/';
+    // The part of the target after the site's base (/api/1.0/site/{site}/ or /api/v2/{site}/),
+    // counted on the path as routed: empty segments ("//") do not count, as they do not route.
+    const [path, ...query] = target.split('?');
+    const baseParts = route.pattern.indexOf(':site') + 1;
+    const relativePath = path.split('/').filter((part, index, all) => part || index == 0 || index == all.length - 1).slice(baseParts + 1).join('/');
+    const relativeTarget = [relativePath, ...query].join('?');
+    const auth = authenticate({ site, api: route.api, method, target, relativeTarget, body, header: req.headers.authorization });
+    if (!auth.ok) return auth;
+    return site ? { ok: true, site } : { ok: false, status: 403, reason: 'credentials not valid for this site' };
+  };
+
   return async (req, res, url, segments) => {
     const method = req.method ?? 'GET';
     const match = matchRoute(method, segments);
@@ -40,18 +57,15 @@ export function createRestHandler({ sites, store, proxies }: RestDeps): RestHand
       if (error instanceof HttpError) replyError(res, error.status, error.reason, error.headers);
       return true;
     }
-    const site = sites().byId(params.site);
-    const target = req.url ?? '/';
-    // The part of the target after the site's base: /api/1.0/site/{site}/ or /api/v2/{site}/.
-    const baseParts = route.pattern.indexOf(':site') + 1;
-    const relativeTarget = target.split('/').slice(baseParts + 1).join('/');
-    const auth = authenticate({ site, api: route.api, method, target, relativeTarget, body, header: req.headers.authorization });
-    if (!auth.ok || !site) {
-      replyError(res, auth.ok ? 403 : auth.status, auth.ok ? 'credentials not valid for this site' : auth.reason);
+    const site = credentialsOf(route, params, method, req, body);
+    if (site.ok) noteSite(res, site.site.id);
+    if (!site.ok) {
+      replyError(res, site.status, site.reason, site.headers);
       return true;
     }
     let parsed: unknown;
-    if (method != 'GET') {
+    // GET and DELETE carry no body worth reading; a client may still send one.
+    if (method != 'GET' && method != 'DELETE') {
       const json = parseJsonBody(body);
       if (!json.ok) {
         replyError(res, 400, json.reason);
@@ -64,7 +78,7 @@ export function createRestHandler({ sites, store, proxies }: RestDeps): RestHand
       req,
       res,
       store,
-      site,
+      site: site.site,
       params,
       query: url.searchParams,
       body: parsed,

@@ -5,6 +5,8 @@
  * apart from the handlers it lists.
  */
 import type { RestHandlerFn } from './rest-context';
+import { custobarUpload } from './custobar/upload';
+import { loyaltyHandlers } from './loyalty/customers';
 import { conversionHandlers } from './handlers/conversions';
 import { customerHandlers } from './handlers/customers';
 import { exportHandler } from './handlers/export';
@@ -14,12 +16,19 @@ import { pingHandler } from './handlers/ping';
 import { sessionHandler } from './handlers/sessions';
 import { tagHandlers } from './handlers/tags';
 
-/** REST 1.0 (signed only) or Rejoiner2 v1/v2 (signed, or the site's bearer token). */
-export type ApiGeneration = 'rest1' | 'rejoiner2';
+/**
+ * Which API a route belongs to; that decides how it authenticates and where the site comes
+ * from (auth.ts): REST 1.0 (signed only), Rejoiner2 v1/v2 (signed, or the site's bearer token),
+ * or one of the customer platforms' dialects (the site's token in the form its clients send).
+ */
+export type ApiGeneration = 'rest1' | 'rejoiner2' | 'custobar' | 'loyalty' | 'hubrise';
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
-  /** Path segments; ":name" captures one (percent-decoded). Every pattern starts with its base and ":site". */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * Path segments; ":name" captures one (percent-decoded). Rejoiner's and the loyalty
+   * platform's patterns hold ":site"; Custobar's and HubRise's find the site by the credential.
+   */
   pattern: string[];
   api: ApiGeneration;
   handler: RestHandlerFn;
@@ -60,6 +69,7 @@ export const ROUTES: Route[] = [
   ...rejoiner2('PATCH', 'customers/preference_tags/remove/by_email', tagHandlers.preferences.change('remove')),
   ...rejoiner2('GET', 'customers/:customer', customerHandlers.read),
   ...rejoiner2('PUT', 'customers/:customer', customerHandlers.update),
+  ...rejoiner2('DELETE', 'customers/:customer', customerHandlers.forget),
   ...rejoiner2('GET', 'customers/:customer/tags', tagHandlers.tags.read),
   ...rejoiner2('PUT', 'customers/:customer/tags', tagHandlers.tags.change('replace')),
   ...rejoiner2('PATCH', 'customers/:customer/tags', tagHandlers.tags.change('add')),
@@ -74,6 +84,14 @@ export const ROUTES: Route[] = [
   ...rejoiner2('POST', 'journeys/:journey/nodes/:node/webhook_event_wait', notKeptHandler('journey')),
   ...rejoiner2('GET', 'segments/:segment/customers', notKeptHandler('segment')),
   ...rejoiner2('GET', 'events', exportHandler),
+
+  // Custobar (seed 001): the site is the one whose key and token the Basic credential carries.
+  { method: 'POST', pattern: ['api', 'customers', 'upload'], api: 'custobar', handler: custobarUpload },
+
+  // The loyalty platform (seed 002): the path names the site, the Bearer token must be its.
+  { method: 'GET', pattern: ['organizations', ':site', 'customers'], api: 'loyalty', handler: loyaltyHandlers.customers },
+  { method: 'GET', pattern: ['organizations', ':site', 'customers', ':customer'], api: 'loyalty', handler: loyaltyHandlers.customer },
+  { method: 'GET', pattern: ['organizations', ':site', 'customers', ':customer', 'memberships'], api: 'loyalty', handler: loyaltyHandlers.memberships },
 ];
 
 export type RouteMatch =
@@ -93,15 +111,18 @@ function capture(pattern: string[], segments: string[]): Record<string, string> 
   return params;
 }
 
-/** The route for `method` on decoded path `segments`; when only other methods match, which. */
+const patternOf = (route: Route): string => route.pattern.join('/');
+
+/**
+ * The route for `method` on decoded path `segments`; when only other methods match, which.
+ * The first pattern that matches the path decides: routes of other patterns never answer it,
+ * so `PUT customers/by_email` is a 405, not an update of a customer called "by_email".
+ */
 export function matchRoute(method: string, segments: string[]): RouteMatch {
-  const allow = new Set<string>();
-  for (const route of ROUTES) {
-    const params = capture(route.pattern, segments);
-    if (!params) continue;
-    // The first match of a path decides which routes share it (a literal route shadows a ":name" one).
-    if (route.method == method) return { kind: 'route', route, params };
-    allow.add(route.method);
-  }
-  return allow.size ? { kind: 'method', allow: [...allow] } : { kind: 'none' };
+  const first = ROUTES.find((route) => capture(route.pattern, segments));
+  if (!first) return { kind: 'none' };
+  const same = ROUTES.filter((route) => patternOf(route) == patternOf(first));
+  const route = same.find((candidate) => candidate.method == method);
+  if (route) return { kind: 'route', route, params: capture(route.pattern, segments)! };
+  return { kind: 'method', allow: [...new Set(same.map((candidate) => candidate.method))] };
 }

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Conversion } from '../../protocol/types';
-import { createCustomerRow, mergeProfileFields, splitProfile, type ProfilePatch } from './customer-rules';
+import { createCustomerRow, mergeProfileFields, splitProfile, withConsent, type ProfilePatch } from './customer-rules';
 import { keyOf, ownerOf } from './keys';
 import { metadataProblem, replaceMetadata, upsertMetadata, type MetadataKeys } from './metadata-rules';
 import { applyConversion, createOrderHeader } from './order-rules';
+import { contributionOf, sameContribution, withOrder } from './statistics';
 import type { CustomerRow, OrderHeader } from './records';
 import { noteChange, planTags, type WritePlan } from './write-plan';
 
@@ -20,7 +21,7 @@ export interface CustomerState {
 
 const writeCustomer = (plan: WritePlan, customer: CustomerRow): CustomerRow => {
   plan.customers.set(keyOf(customer.site, customer.id), customer);
-  noteChange(plan, customer.site, 'customers', customer.email);
+  noteChange(plan, customer.site, 'customers', customer.id);
   return customer;
 };
 
@@ -47,9 +48,10 @@ export function planApiConversion(
   const { site, email, conversion, now } = input;
   const targets = input.scope == 'all' ? input.open.slice() : input.open.slice(0, 1);
   // Nothing open (the shopper paid on another device): a cart given, or always_convert, still records it.
+  let customer = input.customer.customer;
   if (!targets.length && (input.scope == 'always' || conversion.cart_data || conversion.cart_items?.length)) {
     targets.push({ ...createOrderHeader(site, `api:${randomBytes(8).toString('hex')}`, now), email });
-    if (!input.customer.customer) writeCustomer(plan, createCustomerRow(site, email, now));
+    customer ??= writeCustomer(plan, createCustomerRow(site, email, now));
   }
   const metadataKeys: MetadataKeys = input.customer.metadataKeys;
   for (const order of targets) {
@@ -57,6 +59,14 @@ export function planApiConversion(
     const owner = ownerOf('order', order.id);
     const problem = metadataProblem(metadataKeys, site, owner, Object.keys(change.cartMetadata ?? {}));
     if (problem) return { refused: `cart_data.${problem}` };
+    // The open orders are the email's, so the statistics moving are this customer's.
+    const before = contributionOf(input.open.includes(order) ? order : undefined);
+    const after = contributionOf(change.header);
+    if (customer && !sameContribution(before, after)) {
+      if (before) customer = { ...customer, stats: withOrder(customer.stats, before, -1) };
+      if (after) customer = { ...customer, stats: withOrder(customer.stats, after, 1) };
+      writeCustomer(plan, customer);
+    }
     plan.orders.set(keyOf(site, order.id), change.header);
     noteChange(plan, site, 'orders', order.id);
     if (change.lines) {
@@ -95,7 +105,6 @@ export function planCustomerUpdate(
 ): CustomerRow | 'email_taken' {
   const { found, owner } = input;
   if (owner && owner.id != found.id) return 'email_taken';
-  if (found.email != input.email) noteChange(plan, found.site, 'customers', found.email);
   return applyProfilePatch(plan, state, { ...found, email: input.email }, input.patch, input.now);
 }
 
@@ -112,10 +121,12 @@ export function planCustomerFlags(
   input: { site: string; email: string; flags: CustomerFlags; now: number },
 ): CustomerRow {
   const { flags, now } = input;
-  const customer: CustomerRow = { ...(state.customer ?? createCustomerRow(input.site, input.email, now)), updated_at: now };
-  if (flags.unsubscribe) Object.assign(customer, { is_unsubscribed: true, unsubscribe_date: flags.unsubscribe });
+  let customer: CustomerRow = { ...(state.customer ?? createCustomerRow(input.site, input.email, now)), updated_at: now };
+  // Rejoiner's unsubscribe and opt-in are the email permission every source shares.
+  if (flags.unsubscribe) customer = withConsent(customer, 'email', 'refused', flags.unsubscribe, 'rejoiner');
   if (flags.optIn) {
-    Object.assign(customer, { is_opted_in: true, opt_in_date: flags.optIn.date });
+    customer = withConsent(customer, 'email', 'granted', flags.optIn.date, 'rejoiner');
+    customer.consent.opt_in_at = flags.optIn.date;
     replaceMetadata(plan, state.metadataKeys, input.site, ownerOf('opt_in', customer.id), flags.optIn.info);
   }
   if (flags.cancel) customer.journeys_cancelled_at = flags.cancel;

@@ -15,6 +15,7 @@ import { metadataProblem, moveMetadata, upsertMetadata, type MetadataKeys } from
 import { applyOrderEvent, createOrderHeader, ORDER_EVENT_TYPES, type OrderChange } from './order-rules';
 import { MAX_LISTS_PER_SITE } from '../ingest/event-limits';
 import type { CustomerRow, ItemRow, ListRecord, OrderHeader, SessionDelta, VisitorRecord } from './records';
+import { contributionOf, sameContribution, withOrder } from './statistics';
 import { noteChange, planTags, type WritePlan } from './write-plan';
 
 export interface SiteEvent {
@@ -53,6 +54,10 @@ export interface AssemblyContext {
   newCustomerId?: () => string;
 }
 
+/** The email an event names (customer_email, list_subscription), kept beside it so that erasure can find it. */
+export const emailOfEvent = (event: WireEvent): string | null =>
+  event.type == 'customer_email' || event.type == 'list_subscription' ? (event.data as CustomerEmail).email : null;
+
 /** The order an event belongs to: its own, or one of its own for a conversion without an open order. */
 export const orderIdOf = (event: WireEvent): string | null =>
   event.order ?? (event.type == 'conversion' ? `event:${event.id}` : null);
@@ -70,11 +75,19 @@ export interface RecordsToLoad {
   emails: [site: string, email: string][];
   owners: [site: string, owner: string][];
   lists: [site: string, id: string][];
+  /**
+   * Visitors that tell an email: their converted orders that have none yet (the newest
+   * CONVERTED_ORDERS_LINKED) are loaded too, so their value reaches the customer's statistics.
+   */
+  linkingVisitors: [site: string, visitor: string][];
 }
+
+/** Converted orders without an email that a visitor's first email brings into statistics. */
+export const CONVERTED_ORDERS_LINKED = 100;
 
 export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
   const unique = <T extends string[]>(list: T[]): T[] => [...new Map(list.map((entry) => [entry.join('\u0000'), entry])).values()];
-  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [], lists: [] };
+  const wanted: RecordsToLoad = { visitors: [], orders: [], items: [], emails: [], owners: [], lists: [], linkingVisitors: [] };
   for (const { site, event } of events) {
     wanted.visitors.push([site, event.visitor]);
     const order = orderIdOf(event);
@@ -83,6 +96,7 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
       wanted.items.push([site, order, (event.data as { product_id: string }).product_id]);
     if (event.type == 'customer_email' || event.type == 'list_subscription') wanted.emails.push([site, (event.data as CustomerEmail).email]);
     if (event.type == 'list_subscription') wanted.lists.push([site, (event.data as ListSubscription).list_id]);
+    if (event.type == 'customer_email') wanted.linkingVisitors.push([site, event.visitor]);
     if (order && (event.type == 'cart_data' || event.type == 'conversion')) wanted.owners.push([site, ownerOf('order', order)]);
     if (event.type == 'session_metadata') wanted.owners.push([site, ownerOf('session', event.session)]);
     // A visitor without an email keeps metadata of its own, moved to its customer with the first email.
@@ -95,6 +109,7 @@ export function recordsToLoad(events: SiteEvent[]): RecordsToLoad {
     emails: unique(wanted.emails),
     owners: unique(wanted.owners),
     lists: unique(wanted.lists),
+    linkingVisitors: unique(wanted.linkingVisitors),
   };
 }
 
@@ -114,9 +129,10 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
   };
 
   const writeCustomer = (customer: CustomerRow): void => {
-    state.customers.set(keyOf(customer.site, customer.email), customer);
+    // Customers reached from beacons always have an email: they are found by it.
+    if (customer.email) state.customers.set(keyOf(customer.site, customer.email), customer);
     plan.customers.set(keyOf(customer.site, customer.id), customer);
-    noteChange(plan, customer.site, 'customers', customer.email);
+    noteChange(plan, customer.site, 'customers', customer.id);
   };
   const customerFor = (site: string, email: string): CustomerRow => {
     const found = state.customers.get(keyOf(site, email));
@@ -126,9 +142,18 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     return customer;
   };
 
+  /** Writes an order, moving its contribution to customer statistics when it changed. */
   const writeOrder = (order: OrderHeader): void => {
-    state.orders.set(keyOf(order.site, order.id), order);
-    plan.orders.set(keyOf(order.site, order.id), order);
+    const key = keyOf(order.site, order.id);
+    const before = contributionOf(state.orders.get(key));
+    const after = contributionOf(order);
+    if (!sameContribution(before, after))
+      for (const [contribution, sign] of [[before, -1], [after, 1]] as const) {
+        const customer = contribution && state.customers.get(keyOf(order.site, contribution.email));
+        if (customer) writeCustomer({ ...customer, stats: withOrder(customer.stats, contribution!, sign) });
+      }
+    state.orders.set(key, order);
+    plan.orders.set(key, order);
     noteChange(plan, order.site, 'orders', order.id);
   };
 
@@ -243,7 +268,7 @@ export function assembleEvents(events: SiteEvent[], state: BatchState, plan: Wri
     });
     if (data.first_name && !customer.profile.first_name)
       writeCustomer({ ...customer, profile: { ...customer.profile, first_name: data.first_name }, updated_at: now });
-    else noteChange(plan, site, 'customers', customer.email);
+    else noteChange(plan, site, 'customers', customer.id);
     return undefined;
   };
 

@@ -5,24 +5,52 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../../protocol/types';
-import type { CustomerRow, ProfileFields } from './records';
+import { DEFAULT_CONTAINER, type ConsentChannel, type ConsentRecord, type ConsentSource, type CustomerRow, type CustomerStats, type ProfileFields } from './records';
 
 /** A new customer id: 24 hex digits, the form of Rejoiner's own ids in the seeds. */
 export const createCustomerId = (): string => randomBytes(12).toString('hex');
 
-/** A new customer with an empty profile. */
-export const createCustomerRow = (site: string, email: string, at: number, id = createCustomerId()): CustomerRow => ({
+/** Statistics of a customer with nothing tracked yet. */
+export const emptyStats = (): CustomerStats => ({
+  orders: 0,
+  spend: 0,
+  first_order_at: null,
+  last_order_at: null,
+  points_balance: 0,
+  points_earned: 0,
+  points_redeemed: 0,
+  last_points_earned_at: null,
+  last_points_redeemed_at: null,
+});
+
+/** A new customer with an empty profile, in the default container unless another is given. */
+export const createCustomerRow = (
+  site: string,
+  email: string | null,
+  at: number,
+  id = createCustomerId(),
+  container = DEFAULT_CONTAINER,
+): CustomerRow => ({
   site,
   id,
+  container,
   email,
+  external_id: null,
+  private_ref: null,
   profile: {},
-  is_unsubscribed: false,
-  unsubscribe_date: null,
-  is_opted_in: false,
-  opt_in_date: null,
+  consent: {},
+  stats: emptyStats(),
+  status: 'active',
+  anonymised: false,
   journeys_cancelled_at: null,
   created_at: at,
   updated_at: at,
+});
+
+/** The customer with one permission set. */
+export const withConsent = (customer: CustomerRow, channel: ConsentChannel, state: ConsentRecord['state'], at: string, source: ConsentSource): CustomerRow => ({
+  ...customer,
+  consent: { ...customer.consent, [channel]: { state, at, source } },
 });
 
 /** A profile change as the REST API gives it: null removes a field; metadata may hold any JSON. */

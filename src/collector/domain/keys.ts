@@ -14,6 +14,11 @@ export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}
  * A lock name for a record (PostgreSQL turns it into an advisory lock; SQLite has one writer).
  * Site ids and kinds hold no ":", so the name is unambiguous; it holds no NUL, which
  * PostgreSQL text cannot.
+ *
+ * A customer has two: by email (`customer`), which serializes creating the customer of an
+ * email, and by id (`customer-id`), which every writer of an existing customer holds, however
+ * it found it (by email, id, phone, external id or private ref). An import by external id takes
+ * `customer-external`, which serializes creating the customer of that id.
  */
-export type LockKind = 'visitor' | 'session' | 'order' | 'customer';
+export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id' | 'customer-external';
 export const lockKey = (site: string, kind: LockKind, id: string): string => `${site}:${kind}:${id}`;

@@ -59,7 +59,7 @@ export function planContactAdd(
     customer = { ...customer, profile: input.firstName && !customer.profile.first_name ? { ...customer.profile, first_name: input.firstName } : customer.profile, updated_at: now };
     plan.customers.set(keyOf(site, customer.id), customer);
   }
-  noteChange(plan, site, 'customers', customer.email);
+  noteChange(plan, site, 'customers', customer.id);
   const membership: Membership = {
     site,
     customer: customer.id,
@@ -78,6 +78,6 @@ export function planContactRemove(plan: WritePlan, state: ContactState): boolean
   if (!state.membership || !state.customer) return false;
   const { site, customer, list_id } = state.membership;
   plan.removedMemberships.set(keyOf(site, customer, list_id), { site, customer, list_id });
-  noteChange(plan, site, 'customers', state.customer.email);
+  noteChange(plan, site, 'customers', state.customer.id);
   return true;
 }

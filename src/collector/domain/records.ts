@@ -8,8 +8,73 @@ import type { CampaignType, CartData, CartItem, Customer } from '../../protocol/
 
 export type OrderStatus = 'open' | 'cleared' | 'converted';
 
-/** Customer profile fields kept in the record itself (metadata and tags are rows). */
-export type ProfileFields = Omit<Customer, 'metadata' | 'tags'>;
+/**
+ * Customer profile fields kept in the record itself (metadata and tags are rows): the
+ * protocol's customer fields, and those the customer platforms of seeds 001, 002 and 004 keep,
+ * under one name each (README "Customer model"). `gender` is "m", "f" or the text given.
+ */
+export type ProfileFields = Omit<Customer, 'metadata' | 'tags' | 'gender'> & {
+  gender?: string;
+  company?: string;
+  canonical_id?: string;
+  shop_id?: string;
+  street_name?: string;
+  house_number?: string;
+  house_number_addition?: string;
+  vat_number?: string;
+  /** ISO 8601 times (UTC), as given by a Custobar import (with the site's time zone where none was given). */
+  date_joined?: string;
+  last_login?: string;
+  phone_access_code?: string;
+  latitude?: string;
+  longitude?: string;
+  delivery_notes?: string;
+};
+
+/** The marketing permissions a customer gave or refused (CONTRACTS.md "Consent states"). */
+export type ConsentChannel = 'email' | 'sms' | 'post' | 'push' | 'profiling';
+export const CONSENT_CHANNELS: readonly ConsentChannel[] = ['email', 'sms', 'post', 'push', 'profiling'];
+/** Who last set a permission. */
+export type ConsentSource = 'beacon' | 'rejoiner' | 'custobar' | 'hubrise' | 'loyalty';
+export interface ConsentRecord {
+  state: 'granted' | 'refused';
+  /** ISO 8601. */
+  at: string;
+  source: ConsentSource;
+}
+/**
+ * A channel without a record is unknown. `opt_in_at` is when Rejoiner's `opt_in` last recorded
+ * explicit consent (its `is_opted_in` and `opt_in_date`); the email channel says whether the
+ * customer may be emailed now (an unsubscribe refuses it, a later opt-in grants it again).
+ */
+export interface Consent extends Partial<Record<ConsentChannel, ConsentRecord>> {
+  opt_in_at?: string;
+}
+
+/**
+ * Statistics from what was tracked, kept up to date on write (every conversion and loyalty
+ * operation adds to them in its own transaction), so that reading a customer never sums a history.
+ */
+export interface CustomerStats {
+  /** Converted orders. */
+  orders: number;
+  /** Their value in cents (cart_value). */
+  spend: number;
+  first_order_at: number | null;
+  last_order_at: number | null;
+  /** Loyalty points, in millionths (no float drift). */
+  points_balance: number;
+  points_earned: number;
+  points_redeemed: number;
+  last_points_earned_at: number | null;
+  last_points_redeemed_at: number | null;
+}
+
+/** `deleted` (Custobar is_deleted) hides a customer for good; `forgotten` also erased its personal data. */
+export type CustomerStatus = 'active' | 'deleted' | 'forgotten';
+
+/** The customer list every source but HubRise writes to. */
+export const DEFAULT_CONTAINER = 'default';
 
 /** Cart totals of an order (its metadata keys are rows). */
 export type CartFields = Omit<CartData, 'metadata'>;
@@ -81,12 +146,19 @@ export interface ItemRow {
 export interface CustomerRow {
   site: string;
   id: string;
-  email: string;
+  /** The customer list (container) it belongs to: DEFAULT_CONTAINER, or a HubRise customer list. */
+  container: string;
+  email: string | null;
+  /** Custobar's external_id: letters, digits and dashes, unique in a site. */
+  external_id: string | null;
+  /** HubRise's private_ref: unique in its container. */
+  private_ref: string | null;
   profile: ProfileFields;
-  is_unsubscribed: boolean;
-  unsubscribe_date: string | null;
-  is_opted_in: boolean;
-  opt_in_date: string | null;
+  consent: Consent;
+  stats: CustomerStats;
+  status: CustomerStatus;
+  /** HubRise's anonymise: its field list is gone and later updates of those fields are ignored. */
+  anonymised: boolean;
   /** Set by `customer/cancel/`: journeys stopped at this time. */
   journeys_cancelled_at: string | null;
   created_at: number;

@@ -10,6 +10,8 @@ export interface MetadataWrites {
   cleared: Map<string, { site: string; owner: string }>;
   /** Keys copied (overwriting) from one owner to another, after which `from` loses every key. */
   moved: { site: string; from: string; to: string; keys: string[] }[];
+  /** Single keys deleted (an import's "" for a company field), after the moves. */
+  removed: { site: string; owner: string; key: string }[];
   /** Keys set last; values are JSON text. */
   upserts: Map<string, { site: string; owner: string; entries: Map<string, string> }>;
 }
@@ -35,9 +37,11 @@ export interface WritePlan {
   metadata: MetadataWrites;
   /** Orders of a visitor without an email get this one (the visitor just told it). */
   linkedOrders: { site: string; visitor: string; email: string }[];
+  /** An erasure: sessions and orders lose the email (orders their visitor too), and the audit records it. */
+  erasure?: { site: string; customer: string; kind: string; source: string; at: number; sessions: string[]; orders: string[]; events: number };
   /** Events stored before a rule refused them: the engine deletes them again. */
   refused: { site: string; id: string; reason: string }[];
-  /** What changed, for the live dashboard: session ids, order ids and customer emails per site. */
+  /** What changed, for the live dashboard: session, order and customer ids per site. */
   changed: Map<string, { sessions: Set<string>; orders: Set<string>; customers: Set<string> }>;
 }
 
@@ -53,7 +57,7 @@ export const createWritePlan = (): WritePlan => ({
   memberships: new Map(),
   removedMemberships: new Map(),
   sessionAnnotations: new Map(),
-  metadata: { cleared: new Map(), moved: [], upserts: new Map() },
+  metadata: { cleared: new Map(), moved: [], removed: [], upserts: new Map() },
   linkedOrders: [],
   refused: [],
   changed: new Map(),

@@ -3,6 +3,7 @@
  * the collector goes through `reply`, so that a response is never written twice.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { noteReason } from '../observe/request-notes';
 
 /** Largest request body accepted anywhere (beacons and REST): 1 MB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -82,13 +83,16 @@ export const replyJson = (
     ...headers,
   });
 
-/** A 4xx/5xx with `{"error": reason}`. */
+/** A 4xx/5xx with `{"error": reason}`; the reason is also noted for the request log. */
 export const replyError = (
   res: ServerResponse,
   status: number,
   reason: string,
   headers: Record<string, string> = {},
-): void => replyJson(res, status, { error: reason }, headers);
+): void => {
+  noteReason(res, reason);
+  replyJson(res, status, { error: reason }, headers);
+};
 
 /** True when the peer is on this machine (IPv4, IPv6, or IPv4-mapped IPv6 loopback). */
 export function isLoopback(address: string | undefined): boolean {

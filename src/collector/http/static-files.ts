@@ -1,12 +1,17 @@
 /**
- * Serves files from a folder (the demo storefront, the built library, the inspector assets).
- * GET and HEAD only; the decoded path must stay inside the folder after resolving `..` and
- * symbolic links, and NUL bytes are refused, so no request can read outside it.
+ * Serves files from a folder (the demo storefront, the built library, the dashboard's assets)
+ * through `send`, which answers conditional requests (ETag, Last-Modified, 304), ranges and
+ * HEAD. GET and HEAD only; the decoded path must stay inside the folder after resolving `..`
+ * and symbolic links, and NUL bytes and dot-files are refused, so no request can read outside it.
+ *
+ * A file built with compressed copies beside it (`rejoiner.js.br`, `rejoiner.js.gz`, made by
+ * `npm run build`) is answered with the best one the client accepts (brotli, then gzip), with
+ * `Vary: Accept-Encoding`; each copy has its own ETag.
  */
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import send from 'send';
 import { reply } from './http-io';
 
 const TYPES: Record<string, string> = {
@@ -30,6 +35,42 @@ const TYPES: Record<string, string> = {
 /** The content type of a file name; unknown kinds are sent as bytes. */
 export const contentTypeOf = (name: string): string => TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
 
+/** Caching of a folder's answers. */
+export interface ServeOptions {
+  /** @default "no-cache" (stored, but revalidated by ETag before each use) */
+  cacheControl?: string;
+  /** Look for `.br` and `.gz` copies of the file. @default false */
+  precompressed?: boolean;
+}
+
+/** The encodings the client accepts (q > 0), from `Accept-Encoding`. */
+function acceptedEncodings(header: string | string[] | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of String(header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)).find(Boolean);
+    if (name && (!q || Number(q[1]) > 0)) accepted.add(name);
+  }
+  return accepted;
+}
+
+const fileSize = async (path: string): Promise<number | undefined> => {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isFile() ? info.size : undefined;
+};
+
+/** The file to send for `real`: a compressed copy the client accepts, or the file itself. */
+async function chooseVariant(req: IncomingMessage, real: string): Promise<{ path: string; encoding?: string; variants: boolean }> {
+  const accepted = acceptedEncodings(req.headers['accept-encoding']);
+  let variants = false;
+  for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']] as const) {
+    if ((await fileSize(real + suffix)) === undefined) continue;
+    variants = true;
+    if (accepted.has(encoding) || (encoding == 'gzip' && accepted.has('x-gzip'))) return { path: real + suffix, encoding, variants };
+  }
+  return { path: real, variants };
+}
+
 /**
  * Serves `relativePath` (already percent-decoded, "/"-separated) from `root`. Resolves false
  * when there is no such file, so the caller can answer 404.
@@ -39,8 +80,9 @@ export async function serveFile(
   res: ServerResponse,
   root: string,
   relativePath: string,
+  { cacheControl = 'no-cache', precompressed = false }: ServeOptions = {},
 ): Promise<boolean> {
-  if (relativePath.includes('\0')) return false;
+  if (relativePath.includes('\0') || relativePath.split('/').some((part) => part.startsWith('.'))) return false;
   const base = await realpath(root).catch(() => undefined);
   if (!base) return false;
   let path = resolve(base, '.' + sep + relativePath.split('/').join(sep));
@@ -54,24 +96,27 @@ export async function serveFile(
   if (!info?.isFile()) return false;
   const real = await realpath(path).catch(() => undefined); // a symlink may point outside
   if (!real || !inside(real)) return false;
-  const headers = {
-    'content-type': contentTypeOf(real),
-    'content-length': String(info.size),
-    'cache-control': 'no-cache',
-    'x-content-type-options': 'nosniff',
-    // Shops load the library from this origin: rejoiner.js imports rejoiner-extensions.js, and
-    // browsers fetch ES modules with CORS. Every file here is public anyway.
-    'access-control-allow-origin': '*',
-  };
-  if (req.method == 'HEAD') {
-    res.writeHead(200, headers);
-    res.end();
-    return true;
-  }
-  const stream = createReadStream(real);
-  stream.on('error', () => (res.headersSent ? res.destroy() : reply(res, 404, 'not found')));
-  stream.once('open', () => {
-    res.writeHead(200, headers);
+  const variant = precompressed ? await chooseVariant(req, real) : { path: real, variants: false };
+
+  await new Promise<void>((done) => {
+    const stream = send(req, variant.path, { etag: true, lastModified: true, cacheControl: false, index: false, dotfiles: 'allow' });
+    stream.on('headers', (response: ServerResponse) => {
+      response.setHeader('content-type', contentTypeOf(real));
+      response.setHeader('cache-control', cacheControl);
+      response.setHeader('x-content-type-options', 'nosniff');
+      // Shops load the library from this origin: rejoiner.js imports rejoiner-extensions.js, and
+      // browsers fetch ES modules with CORS. Every file here is public anyway.
+      response.setHeader('access-control-allow-origin', '*');
+      if (variant.variants) response.setHeader('vary', 'Accept-Encoding');
+      if (variant.encoding) response.setHeader('content-encoding', variant.encoding);
+    });
+    // A 304 or a 416 is written by send itself; only a file gone meanwhile comes here.
+    stream.on('error', (error: { status?: number }) => {
+      reply(res, error.status == 404 || error.status === undefined ? 404 : error.status, 'not found');
+      done();
+    });
+    stream.on('end', done);
+    res.on('close', done);
     stream.pipe(res);
   });
   return true;

@@ -11,6 +11,9 @@ export interface CustomerView extends CustomerJson {
   lists: ListSubscriptionRecord[];
   journeys_cancelled_at: string | null;
   updated_at: number;
+  consent: CustomerRecord['consent'];
+  stats: CustomerRecord['stats'];
+  status: CustomerRecord['status'];
 }
 
 export interface InspectorView {
@@ -25,4 +28,7 @@ export const toCustomerView = (record: CustomerRecord): CustomerView => ({
   lists: record.lists,
   journeys_cancelled_at: record.journeys_cancelled_at,
   updated_at: record.updated_at,
+  consent: record.consent,
+  stats: record.stats,
+  status: record.status,
 });

@@ -55,8 +55,8 @@ export function createLiveFeed(store: Store, onError: (error: unknown) => void):
         const order = await store.getOrder(site, id, true);
         if (order) view.orders.push(order);
       }
-      for (const email of keys.customers) {
-        const customer = await store.getCustomer(site, email);
+      for (const id of keys.customers) {
+        const customer = await store.getCustomer(site, id);
         if (customer) view.customers.push(toCustomerView(customer));
       }
     }
@@ -71,7 +71,7 @@ export function createLiveFeed(store: Store, onError: (error: unknown) => void):
         if (!keys) client.pending.set(change.site, (keys = { sessions: new Set(), orders: new Set(), customers: new Set() }));
         for (const id of change.sessions) keys.sessions.add(id);
         for (const id of change.orders) keys.orders.add(id);
-        for (const email of change.customers) keys.customers.add(email);
+        for (const id of change.customers) keys.customers.add(id);
         client.size += change.sessions.length + change.orders.length + change.customers.length;
         client.timer ??= setTimeout(() => send(client).catch(onError), UPDATE_INTERVAL_MS);
       }

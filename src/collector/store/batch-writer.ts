@@ -45,7 +45,8 @@ export async function writeBatches(engine: Engine, inputs: BatchInput[]): Promis
     for (const visitor of prepared.visitors) state.visitors.set(keyOf(visitor.site, visitor.id), visitor);
     for (const order of prepared.orders) state.orders.set(keyOf(order.site, order.id), order);
     for (const item of prepared.items) state.items.set(keyOf(item.site, item.order, item.product_id), item);
-    for (const customer of prepared.customers) state.customers.set(keyOf(customer.site, customer.email), customer);
+    // Found by email: they have one.
+    for (const customer of prepared.customers) state.customers.set(keyOf(customer.site, customer.email!), customer);
     for (const list of prepared.lists) state.lists.set(keyOf(list.site, list.id), list);
     for (const [site, count] of prepared.listCounts) state.listCounts.set(site, count);
     for (const [site, owner, key] of prepared.metadataKeys) {

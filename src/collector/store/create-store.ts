@@ -5,20 +5,26 @@
  * change notifications for the dashboard after each commit.
  */
 import { planApiConversion, planCustomerFlags, planCustomerUpdate, planCustomerUpsert, type CustomerState } from '../domain/api-commands';
+import { planCustomerImport, resolveImportTarget, type CustomerImport, type ImportMatches, type ImportState } from '../domain/customer-import';
 import { createCustomerRow } from '../domain/customer-rules';
 import { keyOf, lockKey, ownerOf } from '../domain/keys';
 import { planContactAdd, planContactRemove, planListCreate } from '../domain/list-rules';
 import { metadataProblem, upsertMetadata, type MetadataKeys } from '../domain/metadata-rules';
 import { phoneKey } from '../domain/phone';
 import type { CustomerRow } from '../domain/records';
+import { identityOf, planErasure, scrubEvent } from '../domain/erasure';
 import { changeTags } from '../domain/tag-rules';
+import { MAX_LISTS_PER_SITE } from '../ingest/event-limits';
 import { createWritePlan, noteChange, planTags, type WritePlan } from '../domain/write-plan';
 import { writeBatches, type BatchInput } from './batch-writer';
 import { StoreUnavailableError, type Engine, type RecordTx } from './engine';
 import { createGroupCommit } from './group-commit';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
-import type { ChangeSet, InsertResult, Store } from './store';
+import type { ChangeSet, ImportResult, InsertResult, Store } from './store';
+
+/** Stored events rewritten per round trip while erasing. */
+const ERASURE_PAGE = 500;
 
 export interface StoreOptions {
   /** Beacon transactions running at once. @default 1 */
@@ -64,24 +70,32 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     { concurrency, isUnavailable: (error) => error instanceof StoreUnavailableError },
   );
 
-  /** One REST write: lock the customer's email, plan over what is read under the lock, apply, publish. */
+  /**
+   * One REST write to a customer: take `locks` (customer lock names, see keys.ts), plan over
+   * what is read under them, apply, publish. `work` takes the id lock of a customer it finds.
+   */
   const customerWrite = async <T>(
-    site: string,
-    emails: string[],
+    locks: string[],
     work: (tx: RecordTx, plan: WritePlan, late: LateLocks) => Promise<T>,
   ): Promise<T> => {
-    const { result, plan } = await transactionWithLocks(
-      engine,
-      emails.map((email) => lockKey(site, 'customer', email)),
-      async (tx, late) => {
-        const plan = createWritePlan();
-        const result = await work(tx, plan, late);
-        await tx.apply(plan, Date.now());
-        return { result, plan };
-      },
-    );
+    const { result, plan } = await transactionWithLocks(engine, locks, async (tx, late) => {
+      const plan = createWritePlan();
+      const result = await work(tx, plan, late);
+      await tx.apply(plan, Date.now());
+      return { result, plan };
+    });
     publish(plan);
     return result;
+  };
+
+  const emailLock = (site: string, email: string): string => lockKey(site, 'customer', email);
+  const idLock = (site: string, id: string): string => lockKey(site, 'customer-id', id);
+
+  /** The customer of `email` in the default container, with its id lock taken. */
+  const lockedByEmail = async (tx: RecordTx, late: LateLocks, site: string, email: string): Promise<CustomerRow | undefined> => {
+    const [customer] = await tx.customersByEmail([[site, email]]);
+    if (customer) await late.more([idLock(site, customer.id)]);
+    return customer;
   };
 
   const readCustomer = async (site: string, email: string) => (await models.customer(site, email))!;
@@ -93,13 +107,13 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     insertBatch: (site, events) => batches.add({ site, events }),
 
     async convertOrders(site, email, { scope, ...conversion }) {
-      return customerWrite(site, [email], async (tx, plan, late) => {
+      return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         const listed = await tx.openOrders(site, email);
         // The orders were found without their locks: lock them, then read them again under the locks.
         await late.more(listed.map((order) => lockKey(site, 'order', order.id)));
         const open = (await tx.orders(listed.map((order) => [site, order.id]))).filter((order) => order.status == 'open' && order.email == email);
         open.sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? 1 : -1));
-        const [customer] = await tx.customersByEmail([[site, email]]);
+        const customer = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, customer, []);
         for (const [s, owner, key] of await tx.metadataKeys(open.map((order) => [site, ownerOf('order', order.id)]))) {
           const set = state.metadataKeys.get(keyOf(s, owner)) ?? new Set<string>();
@@ -114,8 +128,8 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     getCustomer: (site, idOrEmail) => models.customer(site, idOrEmail),
 
     async upsertCustomer(site, email, patch) {
-      const { created } = await customerWrite(site, [email], async (tx, plan) => {
-        const [found] = await tx.customersByEmail([[site, email]]);
+      const { created } = await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        const found = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, found, found ? [ownerOf('customer', found.id)] : []);
         return planCustomerUpsert(plan, state, { site, email, patch, now: Date.now() });
       });
@@ -123,32 +137,121 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     },
 
     async updateCustomer(site, idOrEmail, email, patch) {
-      // Found by id or email without a lock first, to learn which emails to lock.
-      const seen = idOrEmail.includes('@')
-        ? await engine.reads.customerByEmail(site, idOrEmail.trim().toLowerCase())
-        : await engine.reads.customerById(site, idOrEmail);
+      const seen = await findCustomerRow(site, idOrEmail);
       if (!seen) return 'not_found';
-      const result = await customerWrite(site, [seen.email, email], async (tx, plan) => {
+      // The id lock, and the email lock of the address it may move to.
+      const result = await customerWrite([idLock(site, seen.id), emailLock(site, email)], async (tx, plan) => {
         const found = await tx.customerById(site, seen.id);
-        if (!found || found.email != seen.email) return 'retry' as const; // moved meanwhile
+        if (!found || found.status != 'active') return 'not_found' as const;
         const [owner] = email == found.email ? [found] : await tx.customersByEmail([[site, email]]);
         const state = await customerState(tx, found, [ownerOf('customer', found.id)]);
         const outcome = planCustomerUpdate(plan, state, { found, owner, email, patch, now: Date.now() });
         return outcome == 'email_taken' ? outcome : 'updated';
       });
-      if (result == 'retry') return store.updateCustomer(site, idOrEmail, email, patch);
-      if (result == 'email_taken') return result;
+      if (result != 'updated') return result;
       return readCustomer(site, email);
     },
 
     async setCustomerFlags(site, email, flags) {
-      await customerWrite(site, [email], async (tx, plan) => {
-        const [found] = await tx.customersByEmail([[site, email]]);
+      await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        const found = await lockedByEmail(tx, late, site, email);
         const state = await customerState(tx, found, found ? [ownerOf('opt_in', found.id)] : []);
         planCustomerFlags(plan, state, { site, email, flags, now: Date.now() });
       });
       return readCustomer(site, email);
     },
+
+    async eraseCustomer(site, id, kind, source) {
+      const seen = await engine.reads.customerById(site, id);
+      if (!seen) return 'not_found';
+      const locks = [idLock(site, seen.id), ...(seen.email ? [emailLock(site, seen.email)] : [])];
+      const outcome = await customerWrite(locks, async (tx, plan, late) => {
+        const customer = await tx.customerById(site, seen.id);
+        if (!customer || customer.email != seen.email) return 'moved' as const;
+        const records = await tx.personRecords(site, customer.email, customer.id);
+        // Everything written is locked first: no beacon of these visitors may slip in meanwhile.
+        await late.more([
+          ...records.visitors.map((visitor) => lockKey(site, 'visitor', visitor.id)),
+          ...records.sessions.map((session) => lockKey(site, 'session', session)),
+          ...records.orders.map((order) => lockKey(site, 'order', order.id)),
+        ]);
+        const identity = identityOf(customer);
+        let scrubbed = 0;
+        const sources = [...records.visitors.map((visitor) => ({ visitor: visitor.id })), ...(customer.email ? [{ email: customer.email }] : [])];
+        for (const by of sources)
+          for (let after: string | null = null; ; ) {
+            const page = await tx.eventsOfPerson(site, by, after, ERASURE_PAGE);
+            if (!page.length) break;
+            const changed = page
+              .map((row) => ({ row, next: scrubEvent(row as Parameters<typeof scrubEvent>[0], identity) }))
+              .filter(({ row, next }) => next.url != row.url || JSON.stringify(next.data) != JSON.stringify(row.data))
+              .map(({ row, next }) => ({ ref: row.ref, ...next }));
+            await tx.rewriteEvents(site, changed);
+            scrubbed += changed.length;
+            after = page[page.length - 1].ref;
+          }
+        planErasure(plan, { customer, kind, source, records, eventsScrubbed: scrubbed, now: Date.now() });
+        return 'erased' as const;
+      });
+      if (outcome == 'moved') return store.eraseCustomer(site, id, kind, source);
+      await engine.afterErasure();
+      return (await models.customer(site, seen.id))!;
+    },
+
+    async importCustomer(site, input, source) {
+      // A forgotten record keeps nothing but what finds it: the erasure follows the import.
+      const record: CustomerImport = input.forgotten
+        ? { external_id: input.external_id || undefined, email: input.email || undefined, phone: input.phone || undefined, phoneKey: input.phoneKey, fields: {}, consent: {}, metadata: {}, deleted: false, forgotten: true }
+        : input;
+      const locks = [
+        ...(record.email ? [emailLock(site, record.email)] : []),
+        ...(record.external_id ? [lockKey(site, 'customer-external', record.external_id)] : []),
+      ];
+      const outcome = await customerWrite(locks, async (tx, plan, late): Promise<ImportResult> => {
+        const read = async (): Promise<ImportMatches> => ({
+          byExternalId: record.external_id ? await tx.customerByExternalId(site, record.external_id) : undefined,
+          byEmail: record.email ? (await tx.customersByEmail([[site, record.email]]))[0] : undefined,
+          byPhone: !record.external_id && !record.email && record.phoneKey ? await tx.customersByPhone(site, record.phoneKey, 2) : [],
+        });
+        let matches = await read();
+        const ids = [matches.byExternalId, matches.byEmail, ...matches.byPhone].flatMap((customer) => (customer ? [customer.id] : []));
+        if (ids.length) {
+          // Found without their id locks: lock them, then read them again under the locks.
+          await late.more(ids.map((id) => idLock(site, id)));
+          matches = await read();
+        }
+        const target = resolveImportTarget(record, matches);
+        if ('refused' in target) return target;
+        const found = target.customer;
+        // Deletion and forgetting are for good: later imports change nothing, except a forget of a deleted customer.
+        if (found && found.status != 'active' && !(record.forgotten && found.status == 'deleted')) return { id: found.id, status: found.status };
+        if (!found && record.forgotten && !record.external_id) return { id: null, status: 'forgotten' };
+        const lists = record.mailingLists ? [...new Set(Object.values(record.mailingLists).flat() as string[])] : [];
+        const state: ImportState = {
+          metadataKeys: (await customerState(tx, found, found ? [ownerOf('customer', found.id)] : [])).metadataKeys,
+          tags: found && record.tags ? await tx.tags(site, found.id, 'tag') : [],
+          lists: await tx.lists(lists.map((id) => [site, id])),
+          listCount: lists.length ? await tx.listCount(site) : 0,
+          memberships: !found || !record.mailingLists
+            ? []
+            : record.mailingLists.set
+              ? await tx.customerMemberships(site, found.id, MAX_LISTS_PER_SITE)
+              : await tx.memberships(lists.map((id) => [site, found.id, id])),
+        };
+        const planned = planCustomerImport(plan, state, { site, record, target: found, source, now: Date.now() });
+        if ('refused' in planned) return planned;
+        return { id: planned.customer.id, status: planned.created ? 'created' : 'updated' };
+      });
+      if (!('refused' in outcome) && outcome.id && record.forgotten && outcome.status != 'forgotten') {
+        await store.eraseCustomer(site, outcome.id, 'forget', source);
+        return { id: outcome.id, status: 'forgotten' };
+      }
+      return outcome;
+    },
+
+    customerRow: (site, id) => engine.reads.customerById(site, id),
+    pageCustomerRows: (site, query) => engine.reads.pageCustomers(site, query),
+    listsOfCustomer: (site, customer, afterListId, limit) => engine.reads.listsOfCustomer(site, customer, afterListId, limit),
 
     async getCustomerByPhone(site, phone) {
       const key = phoneKey(phone);
@@ -164,18 +267,18 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     async changeTags(site, idOrEmail, kind, change, tags, create) {
       const email = idOrEmail.includes('@') ? idOrEmail.trim().toLowerCase() : (await engine.reads.customerById(site, idOrEmail))?.email;
       if (!email) return 'not_found';
-      return customerWrite(site, [email], async (tx, plan) => {
-        let [customer] = await tx.customersByEmail([[site, email]]);
+      return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        let customer = await lockedByEmail(tx, late, site, email);
         if (!customer) {
           if (!create) return 'not_found' as const;
           customer = createCustomerRow(site, email, Date.now());
           plan.customers.set(keyOf(site, customer.id), customer);
-          noteChange(plan, site, 'customers', email);
+          noteChange(plan, site, 'customers', customer.id);
         }
         const next = changeTags(await tx.tags(site, customer.id, kind), change, tags);
         if (!Array.isArray(next)) return next;
         planTags(plan, site, customer.id, kind, next);
-        noteChange(plan, site, 'customers', email);
+        noteChange(plan, site, 'customers', customer.id);
         return next;
       });
     },
@@ -201,9 +304,9 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     },
 
     async addContact(site, listId, { email, firstName, customFields }, createMissingList) {
-      const outcome = await customerWrite(site, [email], async (tx, plan) => {
+      const outcome = await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         const [list] = await tx.lists([[site, listId]]);
-        const [customer] = await tx.customersByEmail([[site, email]]);
+        const customer = await lockedByEmail(tx, late, site, email);
         const [membership] = customer ? await tx.memberships([[site, customer.id, listId]]) : [];
         const listCount = list ? 0 : await tx.listCount(site);
         return planContactAdd(plan, { list, listCount, customer, membership }, {
@@ -216,8 +319,8 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
 
     async removeContact(site, listId, email) {
       if (!(await engine.reads.list(site, listId))) return 'no_list';
-      return customerWrite(site, [email], async (tx, plan) => {
-        const [customer] = await tx.customersByEmail([[site, email]]);
+      return customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+        const customer = await lockedByEmail(tx, late, site, email);
         const [membership] = customer ? await tx.memberships([[site, customer.id, listId]]) : [];
         return planContactRemove(plan, { list: undefined, listCount: 0, customer, membership });
       });

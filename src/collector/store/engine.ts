@@ -5,6 +5,7 @@
  * plain SQL of their own dialect.
  */
 import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
+import type { PersonRecords } from '../domain/erasure';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
 import type { EventExportStream, SessionRow } from './store';
@@ -45,6 +46,14 @@ export interface RowPage<T> {
   next: string | null;
 }
 
+/** A stored event as erasure reads it; `ref` is the engine's own row reference. */
+export interface StoredEventRow {
+  ref: string;
+  type: string;
+  url: string;
+  data: unknown;
+}
+
 /** A list's contact as a listing shows it. */
 export interface ContactRow extends Membership {
   email: string;
@@ -73,6 +82,13 @@ export interface RecordTx {
   items(keys: [site: string, order: string, productId: string][]): Promise<ItemRow[]>;
   customersByEmail(keys: [site: string, email: string][]): Promise<CustomerRow[]>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  customerByExternalId(site: string, externalId: string): Promise<CustomerRow | undefined>;
+  /** Customers of the default list with this phone key, oldest first, at most `limit`. */
+  customersByPhone(site: string, phoneKey: string, limit: number): Promise<CustomerRow[]>;
+  /** A customer's list memberships, at most `limit`. */
+  customerMemberships(site: string, customer: string, limit: number): Promise<Membership[]>;
+  /** Converted orders of visitors that have no email yet, at most `limit` per visitor, newest first. */
+  convertedUnlinkedOrders(keys: [site: string, visitor: string][], limit: number): Promise<OrderHeader[]>;
   /** Open orders of an email, latest (by the shopper's clock) first. */
   openOrders(site: string, email: string): Promise<OrderHeader[]>;
   /** The metadata keys each owner holds now. */
@@ -83,8 +99,26 @@ export interface RecordTx {
   memberships(keys: [site: string, customer: string, listId: string][]): Promise<Membership[]>;
   tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
   sessionExists(site: string, id: string): Promise<boolean>;
+  /** What of a person the records hold: visitors, sessions and orders of its email, its memberships, their metadata and lines. */
+  personRecords(site: string, email: string | null, customerId: string): Promise<PersonRecords>;
+  /** A page of the stored events of a visitor, or naming an email, after the opaque `after`. */
+  eventsOfPerson(site: string, by: { visitor: string } | { email: string }, after: string | null, limit: number): Promise<StoredEventRow[]>;
+  /** Rewrites stored events (their email column is cleared too). */
+  rewriteEvents(site: string, rows: { ref: string; url: string; data: unknown }[]): Promise<void>;
   /** Writes the plan, in the order WritePlan declares its parts. */
   apply(plan: WritePlan, writtenAt: number): Promise<void>;
+}
+
+/** A page of a customer list's active customers, in the order of `sort` after the key `after`. */
+export interface CustomerPageQuery {
+  container: string;
+  sort: 'created' | 'updated';
+  /** The (time, id) of the last customer of the previous page. */
+  after?: [at: number, id: string];
+  limit: number;
+  /** Only the customer of this email, or those of this phone key. */
+  email?: string;
+  phoneKey?: string;
 }
 
 /** Reads outside transactions: each sees only committed data. */
@@ -102,6 +136,9 @@ export interface RecordReader {
   pageLists(site: string, page: PageRequest): Promise<RowPage<ListRecord>>;
   /** A list's contacts in the order they joined. */
   pageContacts(site: string, listId: string, page: PageRequest): Promise<RowPage<ContactRow>>;
+  pageCustomers(site: string, query: CustomerPageQuery): Promise<CustomerRow[]>;
+  /** The mailing lists a customer belongs to, by list id after `afterListId`, at most `limit`. */
+  listsOfCustomer(site: string, customer: string, afterListId: string | null, limit: number): Promise<{ id: string; name: string }[]>;
   /** The customer's newest list memberships, at most `limit`. */
   memberships(site: string, customer: string, limit: number): Promise<Membership[]>;
   /** An owner's metadata: key → JSON text. */
@@ -120,6 +157,11 @@ export interface Engine {
   readonly reads: RecordReader;
   /** Events of `site` after the opaque cursor `after` (from the start without one), at most `limit`. */
   exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
+  /**
+   * After an erasure's commit: make the erased values unreadable in the database's files too
+   * (SQLite rewrites its write-ahead log; PostgreSQL's queries return no old row versions).
+   */
+  afterErasure(): Promise<void>;
   /** Whether `cursor` is one this engine could have given. */
   isCursor(cursor: string): boolean;
   /** Resolves when the database answers a trivial query. */

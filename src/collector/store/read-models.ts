@@ -44,17 +44,14 @@ export function createReadModels(reads: RecordReader) {
     const profile: CustomerRecord['profile'] = { ...row.profile };
     if (tags.length) profile.tags = tags;
     if (metadata) profile.metadata = metadata;
-    const { site, id, email, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date, journeys_cancelled_at, created_at, updated_at } = row;
     return {
-      site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
+      ...row,
+      profile,
       opt_in_info: (optIn ?? {}) as Record<string, string>,
-      journeys_cancelled_at,
       // Oldest first, as they were listed before: the newest MEMBERSHIPS_SHOWN of them.
       lists: memberships
         .reverse()
         .map(({ list_id, first_name, source, subscribed_at }) => ({ list_id, first_name, source, subscribed_at })),
-      created_at,
-      updated_at,
     };
   };
 

@@ -5,9 +5,11 @@
 import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '../../protocol/types';
 import type { CustomerFlags } from '../domain/api-commands';
 import type { ProfilePatch } from '../domain/customer-rules';
-import type { ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { CustomerImport } from '../domain/customer-import';
+import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { ErasureKind } from '../domain/erasure';
 import type { TagChange } from '../domain/tag-rules';
-import type { ContactRow, PageRequest, RowPage } from './engine';
+import type { ContactRow, CustomerPageQuery, PageRequest, RowPage } from './engine';
 
 export type { ListRecord, TagKind } from '../domain/records';
 export type { ContactRow, PageRequest, RowPage } from './engine';
@@ -76,21 +78,12 @@ export interface ListSubscriptionRecord {
   subscribed_at: number;
 }
 
-export interface CustomerRecord {
-  site: string;
-  id: string;
-  email: string;
+/** A customer as every API reads it: the record, its tags, metadata, opt-in details and newest memberships. */
+export interface CustomerRecord extends Omit<CustomerRow, 'profile'> {
   profile: CustomerProfile;
-  is_unsubscribed: boolean;
-  unsubscribe_date: string | null;
-  is_opted_in: boolean;
-  opt_in_date: string | null;
+  /** The extra fields of the latest Rejoiner opt-in, as strings. */
   opt_in_info: Record<string, string>;
-  /** Set by `customer/cancel/`: journeys stopped at this time. */
-  journeys_cancelled_at: string | null;
   lists: ListSubscriptionRecord[];
-  created_at: number;
-  updated_at: number;
 }
 
 /** Keys of what a write changed, for the dashboard's live view. */
@@ -98,7 +91,7 @@ export interface ChangeSet {
   site: string;
   sessions: string[];
   orders: string[];
-  /** Customer emails. */
+  /** Customer ids. */
   customers: string[];
 }
 
@@ -145,6 +138,22 @@ export interface Store {
   /** Flags on the customer of `email` (created when missing: an unsubscribe must stick). */
   setCustomerFlags(site: string, email: string, flags: CustomerFlags): Promise<CustomerRecord>;
   getCustomerByPhone(site: string, phone: string): Promise<CustomerRecord | undefined>;
+  /**
+   * Erases a customer's personal data everywhere the collector keeps it (domain/erasure.ts),
+   * and from the database's files, before it resolves. Irreversible; audited without the data.
+   */
+  eraseCustomer(site: string, id: string, kind: ErasureKind, source: string): Promise<CustomerRecord | 'not_found'>;
+  /**
+   * Imports one customer record of a platform that identifies customers by external id, email
+   * or phone (customer-import.ts), in a transaction of its own; a forgotten record is then erased.
+   */
+  importCustomer(site: string, record: CustomerImport, source: ConsentSource): Promise<ImportResult>;
+  /** The stored customer row of an id (any status), without what belongs to it. */
+  customerRow(site: string, id: string): Promise<CustomerRow | undefined>;
+  /** A page of a customer list's active customers (engine.ts CustomerPageQuery). */
+  pageCustomerRows(site: string, query: CustomerPageQuery): Promise<CustomerRow[]>;
+  /** The mailing lists of a customer, by id after `afterListId`. */
+  listsOfCustomer(site: string, customer: string, afterListId: string | null, limit: number): Promise<{ id: string; name: string }[]>;
   /** A customer's tags of one kind; undefined when there is no such customer. */
   getTags(site: string, idOrEmail: string, kind: TagKind): Promise<string[] | undefined>;
   /** Replaces, adds or removes tags of one kind; creates the customer of an email when `create`. */
@@ -192,3 +201,6 @@ export interface Store {
   onChange(listener: (changes: ChangeSet[]) => void): () => void;
   close(): Promise<void>;
 }
+
+/** What an import did to its record: `id` is null when nothing was stored (a forget of no one). */
+export type ImportResult = { id: string | null; status: 'created' | 'updated' | 'deleted' | 'forgotten' } | { refused: string };

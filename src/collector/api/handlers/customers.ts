@@ -2,6 +2,7 @@
  * Customers: the flags (cancel, unsubscribe, opt-in) of both generations, and Rejoiner2's
  * create-or-update, reads by id, email and phone, and update.
  */
+import { phoneKey } from '../../domain/phone';
 import { toMetaString } from '../../../protocol/fields';
 import { MAX_KEY_BYTES, MAX_METADATA_KEYS } from '../../ingest/event-limits';
 import type { CustomerFlags } from '../../domain/api-commands';
@@ -79,7 +80,16 @@ export const customerHandlers = {
   byPhone: (async (context) => {
     const phone = context.query.get('phone');
     if (!phone) return fail(context, 400, '?phone= is required, in E.164 form (+15550102030)');
+    if (phoneKey(phone) === null) return fail(context, 400, 'phone: not a phone number (5 to 15 digits, E.164 form: +15550102030)');
     answerCustomer(context, await context.store.getCustomerByPhone(context.site.id, phone));
+  }) as RestHandlerFn,
+
+  /** `DELETE customers/{id or email}/`: erases the customer (README "Erasure"); 204, irreversible. */
+  forget: (async (context) => {
+    const found = await context.store.getCustomer(context.site.id, context.params.customer);
+    if (!found || found.status == 'forgotten') return fail(context, 404, 'customer not found');
+    await context.store.eraseCustomer(context.site.id, found.id, 'forget', 'rejoiner');
+    empty(context, 204);
   }) as RestHandlerFn,
 
   update: (async (context) => {

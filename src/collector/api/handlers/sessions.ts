@@ -5,6 +5,7 @@
  */
 import { toMetaString } from '../../../protocol/fields';
 import { MAX_KEY_BYTES, MAX_METADATA_KEYS } from '../../ingest/event-limits';
+import type { SessionRecord } from '../../store/store';
 import { fail, isPlainObject, ok, type RestHandlerFn } from '../rest-context';
 
 const DATES = ['payment_date', 'fulfillment_date', 'delivery_date'] as const;
@@ -38,5 +39,12 @@ export const sessionHandler: RestHandlerFn = async (context) => {
   const session = await context.store.annotateSession(context.site.id, context.params.session, annotation, metadata);
   if (session == 'not_found') return fail(context, 404, 'no such session: sessions are the ids the snippet sends');
   if ('refused' in session) return fail(context, 400, session.refused);
-  ok(context, session);
+  ok(context, sessionJson(session));
 };
+
+/** A session as the REST API answers it: times in ISO 8601 like every other answer, no site. */
+const sessionJson = ({ site: _site, first_seen, last_seen, ...session }: SessionRecord) => ({
+  ...session,
+  first_seen: new Date(first_seen).toISOString(),
+  last_seen: new Date(last_seen).toISOString(),
+});

@@ -24,9 +24,22 @@ CREATE TABLE events (
   url text NOT NULL,
   data text NOT NULL,              -- normalized event data, JSON
   received_at bigint NOT NULL,
+  email text,                      -- the email a customer_email or list_subscription event names
   UNIQUE (site, id)
 );
 CREATE INDEX events_export ON events (site, tx, cursor);
+-- What erasing a customer looks events up by.
+CREATE INDEX events_email ON events (site, email) WHERE email IS NOT NULL;
+CREATE INDEX events_visitor ON events (site, visitor);
+
+CREATE TABLE erasures (            -- the audit of erasures: who and when, never what
+  site text NOT NULL,
+  customer text NOT NULL,
+  source text NOT NULL,
+  kind text NOT NULL,              -- forget, anonymise
+  events integer NOT NULL,         -- stored events that lost personal data
+  at bigint NOT NULL
+);
 
 CREATE TABLE sessions (
   site text NOT NULL,
@@ -46,6 +59,7 @@ CREATE TABLE sessions (
   PRIMARY KEY (site, id)
 );
 CREATE INDEX sessions_written ON sessions (written_at);
+CREATE INDEX sessions_email ON sessions (site, email) WHERE email IS NOT NULL;
 CREATE INDEX sessions_site_written ON sessions (site, written_at);
 
 CREATE TABLE visitors (
@@ -55,6 +69,7 @@ CREATE TABLE visitors (
   pending text,                    -- profile fields (and tags) sent before the email, JSON
   PRIMARY KEY (site, id)
 );
+CREATE INDEX visitors_email ON visitors (site, email) WHERE email IS NOT NULL;
 
 CREATE TABLE orders (
   site text NOT NULL,
@@ -95,21 +110,30 @@ CREATE TABLE order_items (
 CREATE TABLE customers (
   site text NOT NULL,
   id text NOT NULL,
-  email text NOT NULL,
+  container text NOT NULL,         -- the customer list it belongs to ('default' unless HubRise made another)
+  email text,                      -- identifiers: none is mandatory for every source
+  external_id text,
+  private_ref text,
+  phone_key text,                  -- the profile's phone in E.164 form, for by_phone and searches
   profile text NOT NULL,           -- profile fields without tags and metadata, JSON
-  is_unsubscribed boolean NOT NULL,
-  unsubscribe_date text,
-  is_opted_in boolean NOT NULL,
-  opt_in_date text,
+  consent text NOT NULL,           -- per channel: {state, at, source}, JSON; absent = unknown
+  stats text NOT NULL,             -- orders, spend and points, kept up to date on write, JSON
+  status text NOT NULL,            -- active, deleted or forgotten
+  anonymised boolean NOT NULL,
   journeys_cancelled_at text,
-  phone_key text,                  -- the profile's phone in E.164 form, for by_phone
   created_at bigint NOT NULL,
   updated_at bigint NOT NULL,
   written_at bigint NOT NULL,
-  PRIMARY KEY (site, id),
-  UNIQUE (site, email)
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  seq bigserial,
+  PRIMARY KEY (site, id)
 );
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
+CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
 CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
+CREATE INDEX customers_by_creation ON customers (site, container, created_at, id);
+CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
 
@@ -186,6 +210,8 @@ CREATE FUNCTION rejoiner_prepare_batch(request json) RETURNS json LANGUAGE plpgs
 DECLARE
   fresh json;
   visitor_rows json;
+  order_rows json;
+  unlinked_rows json;
   email_sites text[];
   email_values text[];
   late text[];
@@ -193,10 +219,10 @@ DECLARE
   arrival bigint := (request->>'received_at')::bigint;
 BEGIN
   WITH inserted AS (
-    INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-    SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, arrival
+    INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at, email)
+    SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, arrival, email
     FROM json_to_recordset(request->'events') AS x(site text, id text, seq bigint, type text, ts double precision,
-      visitor text, session text, order_id text, url text, data text)
+      visitor text, session text, order_id text, url text, data text, email text)
     ON CONFLICT (site, id) DO NOTHING
     RETURNING site, id
   )
@@ -206,13 +232,43 @@ BEGIN
   FROM json_to_recordset(request->'visitors') AS k(site text, id text),
     LATERAL (SELECT * FROM visitors WHERE site = k.site AND id = k.id) AS v;
 
+  -- The orders named, and the converted orders without an email of visitors that now tell one
+  -- (their value reaches the customer's statistics; at most 100 per visitor, locked like the rest).
+  SELECT coalesce(json_agg(row_to_json(o)), '[]') INTO order_rows
+  FROM json_to_recordset(request->'orders') AS k(site text, id text),
+    LATERAL (SELECT * FROM orders WHERE site = k.site AND id = k.id) AS o;
+  SELECT coalesce(json_agg(row_to_json(o)), '[]') INTO unlinked_rows
+  FROM json_to_recordset(request->'linking_visitors') AS k(site text, visitor text),
+    LATERAL (SELECT * FROM orders WHERE site = k.site AND visitor = k.visitor AND email IS NULL AND status = 'converted'
+             ORDER BY updated_at DESC LIMIT 100) AS o
+  WHERE NOT EXISTS (SELECT 1 FROM json_to_recordset(request->'orders') AS n(site text, id text) WHERE n.site = o.site AND n.id = o.id);
+  SELECT coalesce(array_agg(name), '{}') INTO late
+  FROM (SELECT u.site || ':order:' || u.id AS name FROM json_to_recordset(unlinked_rows) AS u(site text, id text)) AS names
+  WHERE NOT name = ANY (ARRAY(SELECT json_array_elements_text(request->'held')));
+  IF NOT rejoiner_try_lock(late) THEN
+    RETURN json_build_object('conflict', to_json(late));
+  END IF;
+
+  -- The customers of the visitors' emails and of the orders' (whose statistics a conversion moves).
   SELECT coalesce(array_agg(site), '{}'), coalesce(array_agg(email), '{}') INTO email_sites, email_values FROM (
     SELECT site, email FROM json_to_recordset(request->'emails') AS k(site text, email text)
     UNION
     SELECT site, email FROM json_to_recordset(visitor_rows) AS v(site text, email text) WHERE email IS NOT NULL
+    UNION
+    SELECT site, email FROM json_to_recordset(order_rows) AS o(site text, email text) WHERE email IS NOT NULL
+    UNION
+    SELECT site, email FROM json_to_recordset(unlinked_rows) AS o(site text, email text) WHERE email IS NOT NULL
   ) AS e;
   SELECT coalesce(array_agg(name), '{}') INTO late
   FROM (SELECT s || ':customer:' || e AS name FROM unnest(email_sites, email_values) AS x(s, e)) AS names
+  WHERE NOT name = ANY (ARRAY(SELECT json_array_elements_text(request->'held')));
+  IF NOT rejoiner_try_lock(late) THEN
+    RETURN json_build_object('conflict', to_json(late));
+  END IF;
+  -- Writers that found a customer another way hold its id lock: take it too.
+  SELECT coalesce(array_agg(name), '{}') INTO late
+  FROM (SELECT c.site || ':customer-id:' || c.id AS name FROM unnest(email_sites, email_values) AS k(site, email),
+          LATERAL (SELECT site, id FROM customers WHERE site = k.site AND container = 'default' AND email = k.email) AS c) AS names
   WHERE NOT name = ANY (ARRAY(SELECT json_array_elements_text(request->'held')));
   IF NOT rejoiner_try_lock(late) THEN
     RETURN json_build_object('conflict', to_json(late));
@@ -221,7 +277,7 @@ BEGIN
   RETURN (
     WITH found_customers AS (
       SELECT c.* FROM unnest(email_sites, email_values) AS k(site, email),
-        LATERAL (SELECT * FROM customers WHERE site = k.site AND email = k.email) AS c
+        LATERAL (SELECT * FROM customers WHERE site = k.site AND container = 'default' AND email = k.email) AS c
     ),
     owners AS (
       SELECT site, owner FROM json_to_recordset(request->'owners') AS k(site text, owner text)
@@ -230,8 +286,8 @@ BEGIN
     SELECT json_build_object(
       'fresh', fresh,
       'visitors', visitor_rows,
-      'orders', (SELECT coalesce(json_agg(row_to_json(o)), '[]') FROM json_to_recordset(request->'orders') AS k(site text, id text),
-                 LATERAL (SELECT * FROM orders WHERE site = k.site AND id = k.id) AS o),
+      'orders', (SELECT coalesce(json_agg(o), '[]') FROM (SELECT json_array_elements(order_rows) AS o
+                 UNION ALL SELECT json_array_elements(unlinked_rows)) AS rows),
       'items', (SELECT coalesce(json_agg(row_to_json(i)), '[]')
                 FROM json_to_recordset(request->'items') AS k(site text, order_id text, product_id text),
                 LATERAL (SELECT * FROM order_items WHERE site = k.site AND order_id = k.order_id AND product_id = k.product_id) AS i),
@@ -255,17 +311,18 @@ CREATE FUNCTION rejoiner_apply(plan json, now bigint) RETURNS void LANGUAGE plpg
 DECLARE moved record;
 BEGIN
   IF json_array_length(plan->'customers') > 0 THEN
-    INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-      journeys_cancelled_at, phone_key, created_at, updated_at, written_at)
-    SELECT site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date, journeys_cancelled_at,
-      phone_key, created_at, updated_at, now
-    FROM json_to_recordset(plan->'customers') AS x(site text, id text, email text, profile text, is_unsubscribed boolean,
-      unsubscribe_date text, is_opted_in boolean, opt_in_date text, journeys_cancelled_at text, phone_key text,
-      created_at bigint, updated_at bigint)
-    ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile, phone_key = excluded.phone_key,
-      is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
-      is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
-      journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at;
+    INSERT INTO customers (site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status,
+      anonymised, journeys_cancelled_at, created_at, updated_at, written_at)
+    SELECT site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status, anonymised,
+      journeys_cancelled_at, created_at, updated_at, now
+    FROM json_to_recordset(plan->'customers') AS x(site text, id text, container text, email text, external_id text,
+      private_ref text, phone_key text, profile text, consent text, stats text, status text, anonymised boolean,
+      journeys_cancelled_at text, created_at bigint, updated_at bigint)
+    ON CONFLICT (site, id) DO UPDATE SET container = excluded.container, email = excluded.email,
+      external_id = excluded.external_id, private_ref = excluded.private_ref, phone_key = excluded.phone_key,
+      profile = excluded.profile, consent = excluded.consent, stats = excluded.stats, status = excluded.status,
+      anonymised = excluded.anonymised, journeys_cancelled_at = excluded.journeys_cancelled_at,
+      updated_at = excluded.updated_at, written_at = excluded.written_at;
   END IF;
 
   IF json_array_length(plan->'visitors') > 0 THEN
@@ -399,6 +456,10 @@ BEGIN
     ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value;
     DELETE FROM metadata WHERE site = moved.site AND owner = moved."from";
   END LOOP;
+  IF json_array_length(plan->'metadata_removed') > 0 THEN
+    DELETE FROM metadata m USING json_to_recordset(plan->'metadata_removed') AS x(site text, owner text, key text)
+    WHERE m.site = x.site AND m.owner = x.owner AND m.key = x.key;
+  END IF;
   IF json_array_length(plan->'metadata') > 0 THEN
     INSERT INTO metadata (site, owner, key, value)
     SELECT site, owner, key, value FROM json_to_recordset(plan->'metadata') AS x(site text, owner text, key text, value text)
@@ -409,6 +470,16 @@ BEGIN
     UPDATE orders o SET email = x.email, written_at = now
     FROM json_to_recordset(plan->'linked_orders') AS x(site text, visitor text, email text)
     WHERE o.site = x.site AND o.visitor = x.visitor AND o.email IS NULL;
+  END IF;
+
+  IF plan->'erasure' IS NOT NULL AND json_typeof(plan->'erasure') = 'object' THEN
+    UPDATE sessions SET email = NULL, written_at = now
+    WHERE site = plan->'erasure'->>'site' AND id IN (SELECT json_array_elements_text(plan->'erasure'->'sessions'));
+    UPDATE orders SET email = NULL, visitor = NULL, written_at = now
+    WHERE site = plan->'erasure'->>'site' AND id IN (SELECT json_array_elements_text(plan->'erasure'->'orders'));
+    INSERT INTO erasures (site, customer, source, kind, events, at)
+    VALUES (plan->'erasure'->>'site', plan->'erasure'->>'customer', plan->'erasure'->>'source', plan->'erasure'->>'kind',
+      (plan->'erasure'->>'events')::integer, (plan->'erasure'->>'at')::bigint);
   END IF;
 
   IF json_array_length(plan->'refused') > 0 THEN

@@ -9,9 +9,9 @@ import type { ClientBase, Pool } from 'pg';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
-import type { SiteEvent } from '../../domain/assemble-events';
+import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
-import { isPostgresCursor, waitForHorizon } from './postgres-export';
+import { isPostgresCursor } from './postgres-export';
 import type { SessionRow } from '../store';
 
 type Row = Record<string, unknown>;
@@ -19,7 +19,7 @@ type Queryable = Pick<ClientBase, 'query'> | Pick<Pool, 'query'>;
 
 const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
   converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq`;
-const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
+const CUSTOMER_COLUMNS = `site, id, container, email, external_id, private_ref, profile, consent, stats, status, anonymised,
   journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
 const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
@@ -42,7 +42,12 @@ const toOrder = (row: Row): OrderHeader => ({
   cart_data: JSON.parse(row.cart_data as string),
   campaign_ids: JSON.parse(row.campaign_ids as string),
 });
-const toCustomer = (row: Row): CustomerRow => ({ ...(row as unknown as CustomerRow), profile: JSON.parse(row.profile as string) });
+const toCustomer = ({ phone_key: _phone, tx: _tx, seq: _seq, written_at: _written, ...row }: Row): CustomerRow => ({
+  ...(row as unknown as CustomerRow),
+  profile: JSON.parse(row.profile as string),
+  consent: JSON.parse(row.consent as string),
+  stats: JSON.parse(row.stats as string),
+});
 const toItem = (row: Row): ItemRow => ({
   site: row.site as string,
   order: row.order_id as string,
@@ -69,7 +74,7 @@ const columns = (keys: string[][], width: number): string[][] => Array.from({ le
 /** An event as a row of the events table (data as JSON text). */
 const eventRow = ({ site, event }: SiteEvent) => ({
   site, id: event.id, seq: event.seq, type: event.type, ts: event.ts, visitor: event.visitor, session: event.session,
-  order_id: event.order, url: event.url, data: JSON.stringify(event.data),
+  order_id: event.order, url: event.url, data: JSON.stringify(event.data), email: emailOfEvent(event),
 });
 
 export function createPostgresRecordTx(client: ClientBase): RecordTx {
@@ -83,6 +88,8 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
       customers: [...plan.customers.values()].map((customer) => ({
         ...customer,
         profile: JSON.stringify(customer.profile),
+        consent: JSON.stringify(customer.consent),
+        stats: JSON.stringify(customer.stats),
         phone_key: phoneKey(customer.profile.phone),
       })),
       visitors: [...plan.visitors.values()].map((visitor) => ({ ...visitor, pending: visitor.pending && JSON.stringify(visitor.pending) })),
@@ -113,7 +120,9 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         delivery_date: note.delivery_date ?? null,
       })),
       metadata_cleared: [...plan.metadata.cleared.values()],
+      erasure: plan.erasure ?? null,
       metadata_moved: plan.metadata.moved,
+      metadata_removed: plan.metadata.removed,
       metadata: [...plan.metadata.upserts.values()].flatMap(({ site, owner, entries }) => [...entries].map(([key, value]) => ({ site, owner, key, value }))),
       linked_orders: plan.linkedOrders,
       refused: plan.refused.map(({ site, id }) => ({ site, id })),
@@ -136,6 +145,7 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
             emails: request.emails.map(([site, email]) => ({ site, email })),
             owners: request.owners.map(([site, owner]) => ({ site, owner })),
             lists: request.lists.map(([site, id]) => ({ site, id })),
+            linking_visitors: request.linkingVisitors.map(([site, visitor]) => ({ site, visitor })),
             held: [...request.locks],
           }),
         ],
@@ -164,9 +174,10 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
     async insertEvents(events, receivedAt) {
       if (!events.length) return [];
       const inserted = await rows(
-        `INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-         SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, $2::bigint FROM json_to_recordset($1::json)
-           AS x(site text, id text, seq bigint, type text, ts double precision, visitor text, session text, order_id text, url text, data text)
+        `INSERT INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at, email)
+         SELECT site, id, seq, type, ts, visitor, session, order_id, url, data, $2::bigint, email FROM json_to_recordset($1::json)
+           AS x(site text, id text, seq bigint, type text, ts double precision, visitor text, session text, order_id text, url text,
+             data text, email text)
          ON CONFLICT (site, id) DO NOTHING
          RETURNING site, id`,
         [JSON.stringify(events.map(eventRow)), receivedAt],
@@ -188,13 +199,23 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         )
       ).map(toItem),
     customersByEmail: async (keys) =>
-      (await byKeys(`SELECT ${CUSTOMER_COLUMNS} FROM customers JOIN unnest($1::text[], $2::text[]) AS k(site, email) USING (site, email)`, keys, 2)).map(
+      (await byKeys(`SELECT ${CUSTOMER_COLUMNS} FROM customers JOIN unnest($1::text[], $2::text[]) AS k(site, email) USING (site, email) WHERE container = 'default'`, keys, 2)).map(
         toCustomer,
       ),
     async customerById(site, id) {
       const [row] = await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND id = $2`, [site, id]);
       return row && toCustomer(row);
     },
+    convertedUnlinkedOrders: async (keys, limit) =>
+      (
+        await byKeys(
+          `SELECT o.* FROM unnest($1::text[], $2::text[]) AS k(site, visitor),
+             LATERAL (SELECT ${ORDER_COLUMNS} FROM orders WHERE site = k.site AND visitor = k.visitor AND email IS NULL AND status = 'converted'
+                      ORDER BY updated_at DESC LIMIT ${Number(limit)}) AS o`,
+          keys,
+          2,
+        )
+      ).map(toOrder),
     openOrders: async (site, email) =>
       (
         await rows(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND email = $2 AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`, [
@@ -218,10 +239,56 @@ export function createPostgresRecordTx(client: ClientBase): RecordTx {
         (row) => row.tag as string,
       ),
     sessionExists: async (site, id) => (await rows('SELECT 1 FROM sessions WHERE site = $1 AND id = $2', [site, id])).length > 0,
+    async customerByExternalId(site, externalId) {
+      const [row] = await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND external_id = $2`, [site, externalId]);
+      return row && toCustomer(row);
+    },
+    customersByPhone: async (site, key, limit) =>
+      (
+        await rows(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 AND container = 'default' ORDER BY created_at, id LIMIT $3`, [
+          site,
+          key,
+          limit,
+        ])
+      ).map(toCustomer),
+    customerMemberships: async (site, customer, limit) =>
+      (await rows(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = $1 AND customer = $2 LIMIT $3`, [site, customer, limit])).map(toMembership),
     metadataKeys: async (owners) =>
       (await byKeys('SELECT site, owner, key FROM metadata JOIN unnest($1::text[], $2::text[]) AS k(site, owner) USING (site, owner)', owners, 2)).map(
         (row): [string, string, string] => [row.site as string, row.owner as string, row.key as string],
       ),
+    async personRecords(site, email, customerId) {
+      const visitors = email ? (await rows('SELECT * FROM visitors WHERE site = $1 AND email = $2', [site, email])).map(toVisitor) : [];
+      const sessions = email ? (await rows('SELECT id FROM sessions WHERE site = $1 AND email = $2', [site, email])).map((row) => row.id as string) : [];
+      const orders = email ? (await rows(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND email = $2`, [site, email])).map(toOrder) : [];
+      const owners = [...sessions.map((id) => `session:${id}`), ...orders.map((order) => `order:${order.id}`)];
+      return {
+        visitors,
+        sessions,
+        orders,
+        memberships: (await rows(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = $1 AND customer = $2`, [site, customerId])).map(toMembership),
+        metadata: (await rows('SELECT owner, key, value FROM metadata WHERE site = $1 AND owner = ANY($2::text[])', [site, owners])).map(
+          (row): [string, string, string] => [row.owner as string, row.key as string, row.value as string],
+        ),
+        items: (await rows('SELECT * FROM order_items WHERE site = $1 AND order_id = ANY($2::text[])', [site, orders.map((order) => order.id)])).map(toItem),
+      };
+    },
+    async eventsOfPerson(site, by, after, limit) {
+      const column = 'visitor' in by ? 'visitor' : 'email';
+      const found = await rows(
+        `SELECT cursor::text AS ref, type, url, data FROM events WHERE site = $1 AND ${column} = $2 AND cursor > $3 ORDER BY cursor LIMIT $4`,
+        [site, 'visitor' in by ? by.visitor : by.email, after ?? '0', limit],
+      );
+      return found.map((row) => ({ ref: row.ref as string, type: row.type as string, url: row.url as string, data: JSON.parse(row.data as string) }));
+    },
+    async rewriteEvents(site, changed) {
+      if (!changed.length) return;
+      await client.query(
+        `UPDATE events e SET url = x.url, data = x.data, email = NULL FROM json_to_recordset($1::json) AS x(ref bigint, url text, data text)
+         WHERE e.site = $2 AND e.cursor = x.ref`,
+        [JSON.stringify(changed.map((row) => ({ ref: row.ref, url: row.url, data: JSON.stringify(row.data) }))), site],
+      );
+    },
     apply,
   };
 }
@@ -243,7 +310,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
         await rows('SELECT * FROM order_items WHERE site = $1 AND order_id = $2 AND item IS NOT NULL ORDER BY position LIMIT $3', [site, order, limit])
       ).map(toItem),
     async customerByEmail(site, email) {
-      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND email = $2`, [site, email]);
+      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = 'default' AND email = $2`, [site, email]);
       return row && toCustomer(row);
     },
     async customerById(site, id) {
@@ -273,7 +340,6 @@ export function createPostgresReader(pool: Pool): RecordReader {
     pageLists: (site, page) =>
       pageRows(
         pool,
-        'SELECT l.tx::text AS tx FROM lists l WHERE l.site = $1 ORDER BY l.tx DESC, l.seq DESC LIMIT 1',
         [site],
         `SELECT l.tx::text AS tx, l.seq, l.site, l.id, l.name, l.created_at, l.contact_count FROM lists l WHERE l.site = $1`,
         'l',
@@ -283,7 +349,6 @@ export function createPostgresReader(pool: Pool): RecordReader {
     pageContacts: (site, listId, page) =>
       pageRows(
         pool,
-        'SELECT m.tx::text AS tx FROM memberships m WHERE m.site = $1 AND m.list_id = $2 ORDER BY m.tx DESC, m.seq DESC LIMIT 1',
         [site, listId],
         `SELECT m.tx::text AS tx, m.seq, m.site, m.customer, m.list_id, m.first_name, m.source, m.subscribed_at, m.custom_fields, c.email
          FROM memberships m JOIN customers c ON c.site = m.site AND c.id = m.customer WHERE m.site = $1 AND m.list_id = $2`,
@@ -291,6 +356,26 @@ export function createPostgresReader(pool: Pool): RecordReader {
         page,
         (row): ContactRow => ({ ...toMembership(row), email: row.email as string }),
       ),
+    async pageCustomers(site, query) {
+      const column = query.sort == 'created' ? 'created_at' : 'updated_at';
+      const params: unknown[] = [site, query.container, query.limit];
+      const where: string[] = [];
+      if (query.email !== undefined) where.push(`email = $${params.push(query.email)}`);
+      if (query.phoneKey !== undefined) where.push(`phone_key = $${params.push(query.phoneKey)}`);
+      // The comparison and the order use the same (the column's) collation, as the index does.
+      if (query.after) where.push(`(${column}, id) > ($${params.push(query.after[0])}::bigint, $${params.push(query.after[1])})`);
+      const sql = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND container = $2 AND status = 'active'
+        ${where.map((condition) => `AND ${condition}`).join(' ')} ORDER BY ${column}, id LIMIT $3`;
+      return (await rows(sql, params)).map(toCustomer);
+    },
+    listsOfCustomer: async (site, customer, afterListId, limit) =>
+      (
+        await rows(
+          `SELECT l.id, l.name FROM memberships m JOIN lists l ON l.site = m.site AND l.id = m.list_id
+           WHERE m.site = $1 AND m.customer = $2 AND m.list_id COLLATE "C" > $3 COLLATE "C" ORDER BY m.list_id COLLATE "C" LIMIT $4`,
+          [site, customer, afterListId ?? '', limit],
+        )
+      ).map((row) => ({ id: row.id as string, name: row.name as string })),
     metadata: async (site, owner) =>
       (await rows('SELECT key, value FROM metadata WHERE site = $1 AND owner = $2 ORDER BY key COLLATE "C"', [site, owner])).map(
         (row): [string, string] => [row.key as string, row.value as string],
@@ -304,26 +389,24 @@ export function createPostgresReader(pool: Pool): RecordReader {
 }
 
 /**
- * A page of a listing in (tx, seq) order, below the oldest running transaction (as exports read,
- * see postgres-export.ts), so that a row another node inserts meanwhile never lands behind a
- * page already given. `newestSql` finds the listing's newest row, whose transaction the page
- * waits (briefly) to see ended; `selectSql` selects rows with `$1`… as `params`.
+ * A page of a listing in (tx, seq) order: a row's place never changes, so a row that existed
+ * when paging began is shown exactly once, whatever other nodes insert meanwhile (a row
+ * inserted during paging shows at most once). Unlike the export (postgres-export.ts) it does
+ * not wait for older transactions to end: a listing shows what is committed now, even while a
+ * long transaction runs elsewhere on the server. `selectSql` selects rows with `$1`… as `params`.
  */
 async function pageRows<T>(
   pool: Pool,
-  newestSql: string,
   params: unknown[],
   selectSql: string,
   alias: string,
   page: PageRequest,
   map: (row: Row) => T,
 ): Promise<RowPage<T>> {
-  await waitForHorizon(pool, newestSql, params);
   const [tx, seq] = page.cursor !== undefined && isPostgresCursor(page.cursor) ? page.cursor.split('.') : ['0', '0'];
   const n = params.length;
   const { rows } = await pool.query(
     `${selectSql} AND (${alias}.tx, ${alias}.seq) > ($${n + 1}::xid8, $${n + 2}::bigint)
-       AND ${alias}.tx < pg_snapshot_xmin(pg_current_snapshot())
      ORDER BY ${alias}.tx, ${alias}.seq LIMIT $${n + 3} OFFSET $${n + 4}`,
     [...params, tx, seq, page.limit + 1, page.cursor !== undefined ? 0 : page.offset ?? 0],
   );

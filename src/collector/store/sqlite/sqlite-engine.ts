@@ -113,6 +113,18 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
     }),
     exportEvents: async (site, after, limit) => exporter.open(site, after === undefined ? 0 : Number(after), limit),
     isCursor: (cursor) => /^\d{1,15}$/.test(cursor),
+    async afterErasure() {
+      // The write-ahead log still holds the pages as they were before the erasure: copy it into
+      // the database and truncate it to nothing. An export reading an older snapshot holds the
+      // log; wait for it a while, as for a lock.
+      await tail;
+      for (const deadline = Date.now() + 10_000; ; ) {
+        const [result] = writer.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+        if (!result.busy && result.log == 0) return;
+        if (Date.now() > deadline) throw new StoreUnavailableError('erased, but the write-ahead log is still read by an export; retry to finish', 5);
+        await sleep(100);
+      }
+    },
     async ping() {
       try {
         reader.prepare('SELECT 1').get();

@@ -11,6 +11,7 @@
  * (several requests share one transaction) keeps cheap.
  */
 import type { Database } from 'better-sqlite3';
+import { emptyStats } from '../../domain/customer-rules';
 import { phoneKey } from '../../domain/phone';
 
 export type SyncMode = 'full' | 'normal';
@@ -90,6 +91,20 @@ CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at);
  * server's `written_at` for the dashboard.
  */
 const V2_TABLES = `
+-- The email a customer_email or list_subscription event names, and the visitor of each event:
+-- what erasing a customer looks events up by.
+ALTER TABLE events ADD COLUMN email TEXT;
+UPDATE events SET email = json_extract(data, '$.email') WHERE type IN ('customer_email', 'list_subscription');
+CREATE INDEX events_email ON events (site, email) WHERE email IS NOT NULL;
+CREATE INDEX events_visitor ON events (site, visitor);
+CREATE TABLE erasures (          -- the audit of erasures: who and when, never what
+  site TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,            -- forget, anonymise
+  events INTEGER NOT NULL,       -- stored events that lost personal data
+  at INTEGER NOT NULL
+);
 ALTER TABLE sessions RENAME TO sessions_v1;
 ALTER TABLE visitors RENAME TO visitors_v1;
 ALTER TABLE orders RENAME TO orders_v1;
@@ -113,6 +128,7 @@ CREATE TABLE sessions (
   PRIMARY KEY (site, id)
 );
 CREATE INDEX sessions_written ON sessions (written_at);
+CREATE INDEX sessions_email ON sessions (site, email) WHERE email IS NOT NULL;
 CREATE INDEX sessions_site_written ON sessions (site, written_at);
 CREATE TABLE visitors (
   site TEXT NOT NULL,
@@ -121,6 +137,7 @@ CREATE TABLE visitors (
   pending TEXT,                  -- profile fields (and tags) sent before the email, JSON
   PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
+CREATE INDEX visitors_email ON visitors (site, email) WHERE email IS NOT NULL;
 CREATE TABLE orders (
   site TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -155,24 +172,31 @@ CREATE TABLE order_items (
   item TEXT,                     -- CartItem JSON; NULL: removed (the row keeps the seq)
   PRIMARY KEY (site, order_id, product_id)
 ) WITHOUT ROWID;
-CREATE TABLE customers (
+CREATE TABLE customers (         -- rowid: the order listings page in
   site TEXT NOT NULL,
   id TEXT NOT NULL,
-  email TEXT NOT NULL,
+  container TEXT NOT NULL,       -- the customer list it belongs to ('default' unless HubRise made another)
+  email TEXT,                    -- identifiers: none is mandatory for every source
+  external_id TEXT,
+  private_ref TEXT,
+  phone_key TEXT,                -- the profile's phone in E.164 form, for by_phone and searches
   profile TEXT NOT NULL,         -- profile fields without tags and metadata, JSON
-  is_unsubscribed INTEGER NOT NULL,
-  unsubscribe_date TEXT,
-  is_opted_in INTEGER NOT NULL,
-  opt_in_date TEXT,
+  consent TEXT NOT NULL,         -- per channel: {state, at, source}, JSON; absent = unknown
+  stats TEXT NOT NULL,           -- orders, spend and points, kept up to date on write, JSON
+  status TEXT NOT NULL,          -- active, deleted or forgotten
+  anonymised INTEGER NOT NULL,
   journeys_cancelled_at TEXT,
-  phone_key TEXT,                -- the profile's phone in E.164 form, for by_phone
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   written_at INTEGER NOT NULL,
   PRIMARY KEY (site, id)
 );
-CREATE UNIQUE INDEX customers_email ON customers (site, email);
+CREATE UNIQUE INDEX customers_email ON customers (site, container, email) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX customers_external ON customers (site, external_id) WHERE external_id IS NOT NULL;
+CREATE UNIQUE INDEX customers_private_ref ON customers (site, container, private_ref) WHERE private_ref IS NOT NULL;
 CREATE INDEX customers_phone ON customers (site, phone_key) WHERE phone_key IS NOT NULL;
+CREATE INDEX customers_by_creation ON customers (site, container, created_at, id);
+CREATE INDEX customers_by_update ON customers (site, container, updated_at, id);
 CREATE INDEX customers_written ON customers (written_at);
 CREATE INDEX customers_site_written ON customers (site, written_at);
 CREATE TABLE customer_tags (
@@ -276,8 +300,8 @@ function migrateV1Documents(db: Database): void {
   }
 
   const customer = db.prepare(
-    `INSERT INTO customers (site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-       journeys_cancelled_at, phone_key, created_at, updated_at, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO customers (site, id, container, email, phone_key, profile, consent, stats, status, anonymised,
+       journeys_cancelled_at, created_at, updated_at, written_at) VALUES (?, ?, 'default', ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?, ?)`,
   );
   const tag = db.prepare("INSERT INTO customer_tags (site, customer, kind, position, tag) VALUES (?, ?, 'tag', ?, ?)");
   const membership = db.prepare(
@@ -286,10 +310,12 @@ function migrateV1Documents(db: Database): void {
   for (const row of pagesOf(db, 'customers_v1', 'record, updated_at')) {
     const record = JSON.parse(row.record as string) as Json & { profile: Json; lists: Json[] };
     const { tags, metadata, ...profile } = record.profile;
+    const consent: Record<string, unknown> = {};
+    if (record.is_opted_in) Object.assign(consent, { email: { state: 'granted', at: record.opt_in_date, source: 'rejoiner' }, opt_in_at: record.opt_in_date });
+    if (record.is_unsubscribed) consent.email = { state: 'refused', at: record.unsubscribe_date, source: 'rejoiner' };
     customer.run(
-      record.site, record.id, record.email, JSON.stringify(profile), record.is_unsubscribed ? 1 : 0, record.unsubscribe_date,
-      record.is_opted_in ? 1 : 0, record.opt_in_date, record.journeys_cancelled_at, phoneKey(profile.phone), record.created_at, record.updated_at,
-      row.updated_at ?? now,
+      record.site, record.id, record.email, phoneKey(profile.phone), JSON.stringify(profile), JSON.stringify(consent),
+      JSON.stringify(emptyStats()), record.journeys_cancelled_at, record.created_at, record.updated_at, row.updated_at ?? now,
     );
     ((tags as string[] | undefined) ?? []).forEach((text, position) => tag.run(record.site, record.id, position, text));
     metadataRows(record.site as string, `customer:${record.id}`, metadata);
@@ -322,6 +348,9 @@ export function prepareDatabase(db: Database, sync: SyncMode): void {
   db.pragma('cache_size = -32000');
   // Waiting for a lock here would block the event loop: the engine retries asynchronously instead.
   db.pragma('busy_timeout = 0');
+  // Freed space is zeroed, so that what an erasure removed (and the earlier versions of rows it
+  // rewrote) cannot be read from the file (https://sqlite.org/pragma.html#pragma_secure_delete).
+  db.pragma('secure_delete = ON');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this collector (${SCHEMA_VERSION})`);
   for (let next = version; next < SCHEMA_VERSION; next++)

@@ -3,6 +3,7 @@
  * as prepared statements. The only place that converts between rows and domain records.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { emailOfEvent } from '../../domain/assemble-events';
 import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
@@ -14,8 +15,8 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, campaign_type, campaign_ids, created_at, updated_at,
   converted_at, converted_by, item_count, next_position, cart_data_seq, closed_seq`;
-const CUSTOMER_COLUMNS = `site, id, email, profile, is_unsubscribed, unsubscribe_date, is_opted_in, opt_in_date,
-  journeys_cancelled_at, created_at, updated_at`;
+const CUSTOMER_COLUMNS = `site, id, container, email, external_id, private_ref, phone_key, profile, consent, stats, status,
+  anonymised, journeys_cancelled_at, created_at, updated_at`;
 const SESSION_COLUMNS = 'site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url';
 const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, payment_date, fulfillment_date, delivery_date`;
 const MEMBERSHIP_COLUMNS = 'site, customer, list_id, first_name, source, subscribed_at, custom_fields';
@@ -35,11 +36,12 @@ export const toOrder = (row: Row): OrderHeader => ({
   campaign_ids: JSON.parse(row.campaign_ids as string),
 });
 
-export const toCustomer = (row: Row): CustomerRow => ({
+export const toCustomer = ({ phone_key: _phone, ...row }: Row): CustomerRow => ({
   ...(row as unknown as CustomerRow),
   profile: JSON.parse(row.profile as string),
-  is_unsubscribed: !!row.is_unsubscribed,
-  is_opted_in: !!row.is_opted_in,
+  consent: JSON.parse(row.consent as string),
+  stats: JSON.parse(row.stats as string),
+  anonymised: !!row.anonymised,
 });
 
 const toItem = (row: Row): ItemRow => ({
@@ -64,14 +66,22 @@ const present = <T>(list: (T | undefined)[]): T[] => list.filter((entry): entry 
 export function createSqliteRecordTx(db: Database): RecordTx {
   const q = {
     insertEvent: db.prepare(
-      `INSERT OR IGNORE INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO events (site, id, seq, type, ts, visitor, session, order_id, url, data, received_at, email)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     visitor: db.prepare('SELECT site, id, email, pending FROM visitors WHERE site = ? AND id = ?'),
     order: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND id = ?`),
     item: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND product_id = ?'),
-    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
+    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
+    customerByExternalId: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND external_id = ?`),
+    customersByPhone: db.prepare(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? AND container = 'default' ORDER BY created_at, id LIMIT ?`,
+    ),
+    customerMemberships: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? LIMIT ?`),
+    convertedUnlinked: db.prepare(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND visitor = ? AND email IS NULL AND status = 'converted' ORDER BY updated_at DESC LIMIT ?`,
+    ),
     openOrders: db.prepare(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ? AND status = 'open' ORDER BY updated_at DESC, id DESC LIMIT 1000`,
     ),
@@ -83,12 +93,13 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     sessionExists: db.prepare('SELECT 1 FROM sessions WHERE site = ? AND id = ?').pluck(),
 
     upsertCustomer: db.prepare(
-      `INSERT INTO customers (${CUSTOMER_COLUMNS}, phone_key, written_at) VALUES (@site, @id, @email, @profile, @is_unsubscribed,
-         @unsubscribe_date, @is_opted_in, @opt_in_date, @journeys_cancelled_at, @created_at, @updated_at, @phone_key, @written_at)
-       ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, profile = excluded.profile, phone_key = excluded.phone_key,
-         is_unsubscribed = excluded.is_unsubscribed, unsubscribe_date = excluded.unsubscribe_date,
-         is_opted_in = excluded.is_opted_in, opt_in_date = excluded.opt_in_date,
-         journeys_cancelled_at = excluded.journeys_cancelled_at, updated_at = excluded.updated_at, written_at = excluded.written_at`,
+      `INSERT INTO customers (${CUSTOMER_COLUMNS}, written_at) VALUES (@site, @id, @container, @email, @external_id, @private_ref,
+         @phone_key, @profile, @consent, @stats, @status, @anonymised, @journeys_cancelled_at, @created_at, @updated_at, @written_at)
+       ON CONFLICT (site, id) DO UPDATE SET container = excluded.container, email = excluded.email,
+         external_id = excluded.external_id, private_ref = excluded.private_ref, phone_key = excluded.phone_key,
+         profile = excluded.profile, consent = excluded.consent, stats = excluded.stats, status = excluded.status,
+         anonymised = excluded.anonymised, journeys_cancelled_at = excluded.journeys_cancelled_at,
+         updated_at = excluded.updated_at, written_at = excluded.written_at`,
     ),
     upsertVisitor: db.prepare(
       `INSERT INTO visitors (site, id, email, pending) VALUES (?, ?, ?, ?)
@@ -145,6 +156,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
        WHERE site = @site AND id = @id`,
     ),
     clearMetadata: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ?'),
+    removeMetadataKey: db.prepare('DELETE FROM metadata WHERE site = ? AND owner = ? AND key = ?'),
     moveMetadata: db.prepare(
       `INSERT INTO metadata (site, owner, key, value)
        SELECT site, @to, key, value FROM metadata WHERE site = @site AND owner = @from AND key IN (SELECT value FROM json_each(@keys))
@@ -155,6 +167,18 @@ export function createSqliteRecordTx(db: Database): RecordTx {
        ON CONFLICT (site, owner, key) DO UPDATE SET value = excluded.value`,
     ),
     linkOrders: db.prepare('UPDATE orders SET email = ?, written_at = ? WHERE site = ? AND visitor = ? AND email IS NULL'),
+    eraseSessionEmail: db.prepare('UPDATE sessions SET email = NULL, written_at = ? WHERE site = ? AND id = ?'),
+    eraseOrderEmail: db.prepare('UPDATE orders SET email = NULL, visitor = NULL, written_at = ? WHERE site = ? AND id = ?'),
+    auditErasure: db.prepare('INSERT INTO erasures (site, customer, source, kind, events, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    visitorsWithEmail: db.prepare('SELECT site, id, email, pending FROM visitors WHERE site = ? AND email = ?'),
+    sessionsWithEmail: db.prepare('SELECT id FROM sessions WHERE site = ? AND email = ?').pluck(),
+    ordersWithEmail: db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = ? AND email = ?`),
+    membershipsOf: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ?`),
+    metadataOf: db.prepare('SELECT owner, key, value FROM metadata WHERE site = ? AND owner = ?').raw(),
+    itemsOf: db.prepare('SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ?'),
+    eventsOfVisitor: db.prepare('SELECT cursor AS ref, type, url, data FROM events WHERE site = ? AND visitor = ? AND cursor > ? ORDER BY cursor LIMIT ?'),
+    eventsOfEmail: db.prepare('SELECT cursor AS ref, type, url, data FROM events WHERE site = ? AND email = ? AND cursor > ? ORDER BY cursor LIMIT ?'),
+    rewriteEvent: db.prepare('UPDATE events SET url = ?, data = ?, email = NULL WHERE site = ? AND cursor = ?'),
     deleteEvent: db.prepare('DELETE FROM events WHERE site = ? AND id = ?'),
   };
   const get = (statement: Statement, ...params: unknown[]): Row | undefined => statement.get(...params) as Row | undefined;
@@ -164,8 +188,9 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       q.upsertCustomer.run({
         ...customer,
         profile: JSON.stringify(customer.profile),
-        is_unsubscribed: +customer.is_unsubscribed,
-        is_opted_in: +customer.is_opted_in,
+        consent: JSON.stringify(customer.consent),
+        stats: JSON.stringify(customer.stats),
+        anonymised: +customer.anonymised,
         phone_key: phoneKey(customer.profile.phone),
         written_at: now,
       });
@@ -208,9 +233,16 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       q.moveMetadata.run({ site, from, to, keys: JSON.stringify(keys) });
       q.clearMetadata.run(site, from);
     }
+    for (const { site, owner, key } of plan.metadata.removed) q.removeMetadataKey.run(site, owner, key);
     for (const { site, owner, entries } of plan.metadata.upserts.values())
       for (const [key, value] of entries) q.upsertMetadata.run(site, owner, key, value);
     for (const { site, visitor, email } of plan.linkedOrders) q.linkOrders.run(email, now, site, visitor);
+    if (plan.erasure) {
+      const { site, customer, source, kind, events, at, sessions, orders } = plan.erasure;
+      for (const id of sessions) q.eraseSessionEmail.run(now, site, id);
+      for (const id of orders) q.eraseOrderEmail.run(now, site, id);
+      q.auditErasure.run(site, customer, source, kind, events, at);
+    }
     for (const { site, id } of plan.refused) q.deleteEvent.run(site, id);
   };
 
@@ -220,7 +252,10 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     lock: async () => {},
     async insertEvents(events, receivedAt) {
       return events.filter(({ site, event }) =>
-        q.insertEvent.run(site, event.id, event.seq, event.type, event.ts, event.visitor, event.session, event.order, event.url, JSON.stringify(event.data), receivedAt)
+        q.insertEvent.run(
+          site, event.id, event.seq, event.type, event.ts, event.visitor, event.session, event.order, event.url, JSON.stringify(event.data),
+          receivedAt, emailOfEvent(event),
+        )
           .changes > 0,
       );
     },
@@ -232,6 +267,13 @@ export function createSqliteRecordTx(db: Database): RecordTx {
       const row = get(q.customerById, site, id);
       return row && toCustomer(row);
     },
+    customerByExternalId: async (site, externalId) => {
+      const row = get(q.customerByExternalId, site, externalId);
+      return row && toCustomer(row);
+    },
+    customersByPhone: async (site, key, limit) => (q.customersByPhone.all(site, key, limit) as Row[]).map(toCustomer),
+    customerMemberships: async (site, customer, limit) => (q.customerMemberships.all(site, customer, limit) as Row[]).map(toMembership),
+    convertedUnlinkedOrders: async (keys, limit) => keys.flatMap(([site, visitor]) => (q.convertedUnlinked.all(site, visitor, limit) as Row[]).map(toOrder)),
     openOrders: async (site, email) => (q.openOrders.all(site, email) as Row[]).map(toOrder),
     metadataKeys: async (owners) => owners.flatMap(([site, owner]) => (q.metadataKeys.all(site, owner) as string[]).map((key): [string, string, string] => [site, owner, key])),
     lists: async (keys) => present(keys.map(([site, id]) => get(q.list, site, id))) as unknown as ListRecord[],
@@ -239,6 +281,28 @@ export function createSqliteRecordTx(db: Database): RecordTx {
     memberships: async (keys) => present(keys.map(([site, customer, list]) => get(q.membership, site, customer, list))).map(toMembership),
     tags: async (site, customer, kind) => q.tags.all(site, customer, kind) as string[],
     sessionExists: async (site, id) => q.sessionExists.get(site, id) !== undefined,
+    async personRecords(site, email, customerId) {
+      const visitors = email ? (q.visitorsWithEmail.all(site, email) as Row[]).map(toVisitor) : [];
+      const sessions = email ? (q.sessionsWithEmail.all(site, email) as string[]) : [];
+      const orders = email ? (q.ordersWithEmail.all(site, email) as Row[]).map(toOrder) : [];
+      const owners = [...sessions.map((id) => `session:${id}`), ...orders.map((order) => `order:${order.id}`)];
+      return {
+        visitors,
+        sessions,
+        orders,
+        memberships: (q.membershipsOf.all(site, customerId) as Row[]).map(toMembership),
+        metadata: owners.flatMap((owner) => q.metadataOf.all(site, owner) as [string, string, string][]),
+        items: orders.flatMap((order) => (q.itemsOf.all(site, order.id) as Row[]).map(toItem)),
+      };
+    },
+    async eventsOfPerson(site, by, after, limit) {
+      const from = after === null ? 0 : Number(after);
+      const rows = ('visitor' in by ? q.eventsOfVisitor.all(site, by.visitor, from, limit) : q.eventsOfEmail.all(site, by.email, from, limit)) as Row[];
+      return rows.map((row) => ({ ref: String(row.ref), type: row.type as string, url: row.url as string, data: JSON.parse(row.data as string) }));
+    },
+    async rewriteEvents(site, rows) {
+      for (const row of rows) q.rewriteEvent.run(row.url, JSON.stringify(row.data), site, Number(row.ref));
+    },
     apply: async (plan, now) => apply(plan, now),
   };
   return tx;
@@ -266,14 +330,20 @@ export function createSqliteReader(db: Database): RecordReader {
     items: db.prepare(
       'SELECT site, order_id, product_id, seq, position, item FROM order_items WHERE site = ? AND order_id = ? AND item IS NOT NULL ORDER BY position LIMIT ?',
     ),
-    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND email = ?`),
+    customerByEmail: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND email = ?`),
     customerById: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND id = ?`),
     tags: db.prepare('SELECT tag FROM customer_tags WHERE site = ? AND customer = ? AND kind = ? ORDER BY position').pluck(),
     memberships: db.prepare(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE site = ? AND customer = ? ORDER BY subscribed_at DESC, list_id LIMIT ?`,
     ),
     metadata: db.prepare('SELECT key, value FROM metadata WHERE site = ? AND owner = ? ORDER BY key').raw(),
+    listsOfCustomer: db.prepare(
+      `SELECT l.id, l.name FROM memberships m JOIN lists l ON l.site = m.site AND l.id = m.list_id
+       WHERE m.site = ? AND m.customer = ? AND m.list_id > ? ORDER BY m.list_id LIMIT ?`,
+    ),
   };
+  /** Prepared customer listings, one per sort, filter and first-or-next page. */
+  const customerPages = new Map<string, Statement>();
   const recent = {
     sessions: [db.prepare('SELECT site, id FROM sessions ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM sessions WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
     orders: [db.prepare('SELECT site, id FROM orders ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM orders WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
@@ -313,6 +383,26 @@ export function createSqliteReader(db: Database): RecordReader {
         : q.contactsOffset.all(site, listId, page.limit + 1, page.offset ?? 0)) as Row[];
       return pageOf(rows, page.limit, ({ cursor: _cursor, ...row }): ContactRow => ({ ...toMembership(row), email: row.email as string }));
     },
+    pageCustomers: async (site, query) => {
+      const column = query.sort == 'created' ? 'created_at' : 'updated_at';
+      const filter = query.email !== undefined ? 'email' : query.phoneKey !== undefined ? 'phone_key' : '';
+      const name = `${column}:${filter}:${query.after ? 'after' : 'first'}`;
+      let statement = customerPages.get(name);
+      if (!statement)
+        customerPages.set(
+          name,
+          (statement = db.prepare(
+            `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = @site AND container = @container AND status = 'active'
+             ${filter ? `AND ${filter} = @filter` : ''} ${query.after ? `AND (${column}, id) > (@at, @id)` : ''}
+             ORDER BY ${column}, id LIMIT @limit`,
+          )),
+        );
+      const params = { site, container: query.container, limit: query.limit, filter: query.email ?? query.phoneKey, at: query.after?.[0], id: query.after?.[1] };
+      for (const key of Object.keys(params) as (keyof typeof params)[]) if (params[key] === undefined) delete params[key];
+      return (statement.all(params) as Row[]).map(toCustomer);
+    },
+    listsOfCustomer: async (site, customer, afterListId, limit) =>
+      q.listsOfCustomer.all(site, customer, afterListId ?? '', limit) as { id: string; name: string }[],
     metadata: async (site, owner) => q.metadata.all(site, owner) as [string, string][],
     recent: async (kind, site, limit) =>
       (site === undefined ? recent[kind][0].all(limit) : recent[kind][1].all(site, limit)) as [string, string][],
