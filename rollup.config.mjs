@@ -3,19 +3,24 @@
 // dist/rejoiner-debug.js (debug mode's messages, an ES module loaded once debug mode is on),
 // dist/rejoiner-forms.js (the form scanner, an ES module loaded once a form is used),
 // dist/rejoiner-adopt.js (adoption of the outbox of pages that have gone, loaded when there is one),
-// dist/rejoiner.mjs (ESM for bundlers, with those as lazy chunks) and dist/server.mjs.
-// Type declarations come from `tsc` (npm run build).
+// dist/rejoiner.mjs (ESM for bundlers, with those as lazy chunks), dist/server.mjs, the
+// type declarations of the package's entries, one bundled file each (dist/*.d.mts): no relative
+// import without an extension is left, so they work under every `moduleResolution`; and the
+// collector for Node (collector/cli.mjs, the `rejoiner-collector` bin), so that running it needs
+// no TypeScript tooling.
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
-const plugins = () => [
+const plugins = ({ sourceMap = true } = {}) => [
   replace({ preventAssignment: true, values: { __VERSION__: JSON.stringify(version) } }),
-  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmit: false, sourceMap: true } }),
+  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmit: false, sourceMap } }),
 ];
 
 /** Prints the gzip -9 size of a browser bundle, the figure the budget is about. */
@@ -107,4 +112,53 @@ export default [
     external: (id) => id.startsWith('node:'),
     plugins: plugins(),
   },
+  {
+    // The collector. Outside dist/, which the collector serves to browsers at /dist/. Packages
+    // (pino, send, the database drivers…) stay imports resolved from node_modules at run time;
+    // each storage engine becomes a chunk of its own, loaded only when chosen, so that only the
+    // driver of the engine in use needs to be installed.
+    input: { cli: 'src/collector/cli.ts' },
+    output: {
+      dir: 'collector',
+      format: 'es',
+      // Not minified, so a stack trace reads without a source map (and the package is 277 KB lighter).
+      entryFileNames: '[name].mjs',
+      chunkFileNames: 'chunks/[name]-[hash].mjs',
+      banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
+    },
+    external: (id) => !id.startsWith('.') && !id.startsWith('\0') && !isAbsolute(id),
+    plugins: [...plugins({ sourceMap: false }), executableEntry()],
+  },
+  ...declarations(),
 ];
+
+/** Marks the entry executable, as npm does when it links a bin: a clone can run `collector/cli.mjs` itself. */
+function executableEntry() {
+  return {
+    name: 'executable-entry',
+    writeBundle(options, bundle) {
+      for (const chunk of Object.values(bundle)) if (chunk.type == 'chunk' && chunk.isEntry) chmodSync(join(options.dir, chunk.fileName), 0o755);
+    },
+  };
+}
+
+/**
+ * `rejoiner-v4` and `rejoiner-v4/global` share one declaration chunk (dist/types/): the global
+ * `_rejoiner` must be declared once with one `RejoinerQueue` type, whichever of the two a
+ * program imports. `rejoiner-v4/server` stands alone, so a server program sees no browser global.
+ */
+function declarations() {
+  const dtsPlugin = () => dts({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true } });
+  return [
+    {
+      input: { rejoiner: 'src/index.ts', global: 'src/global.ts' },
+      output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.mts', chunkFileNames: 'types/[name].d.mts', manualChunks: (id) => (/[\\/]src[\\/](index|global)\.ts$/.test(id) ? undefined : 'shared') },
+      plugins: [dtsPlugin()],
+    },
+    {
+      input: { server: 'src/node/index.ts' },
+      output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.mts' },
+      plugins: [dtsPlugin()],
+    },
+  ];
+}

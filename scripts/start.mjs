@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: installs what a fresh clone lacks, builds the library when its sources changed,
+// `npm start`: installs what a fresh clone lacks, builds the library and the collector when their
+// sources changed,
 // then runs the collector in this process with the demo site, the demo storefront (public/) and
 // the built library (dist/) on one origin. Extra arguments go to the collector:
 // `npm start -- --port 9000`.
@@ -31,36 +32,29 @@ const step = (title, command, args) => {
 if (!existsSync(join(ROOT, 'node_modules', '.package-lock.json')))
   step('Installing npm packages (npm ci: about a minute on a fresh clone)', 'npm', ['ci', '--no-audit', '--no-fund']);
 
-if (isBuildFresh(ROOT)) say('Build: dist/ is newer than its sources (skipped)');
-else step('Building the library into dist/ (npm run build)', 'npm', ['run', 'build']);
+if (isBuildFresh(ROOT)) say('Build: dist/ and collector/ are newer than their sources (skipped)');
+else step('Building the library and the collector (npm run build)', 'npm', ['run', 'build']);
 
 say('Starting the collector (stop with Ctrl+C)');
-const args = process.argv.slice(2);
-const portAt = args.indexOf('--port');
-const port = portAt >= 0 ? args[portAt + 1] : process.env.PORT ?? '8787';
-
 // Parent death: npm runs this script through `sh -c`; when npm is killed outright (SIGKILL: no
 // signal reaches this process) the shell stays, so watch the parent and the grandparent
 // (Linux's /proc gives the latter; elsewhere only the parent is watched).
+// Started by a parent that is already gone (`(npm start &)` in a subshell): nothing to watch.
 const watched = [process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1);
-setInterval(() => {
-  if (watched.some((pid) => !isAlive(pid)) || process.ppid !== watched[0]) process.kill(process.pid, 'SIGTERM');
-}, 500).unref();
+if (watched.length) {
+  setInterval(() => {
+    if (watched.every(isAlive) && process.ppid === watched[0]) return;
+    console.error('\n▸ npm start was stopped from outside (its parent process is gone): stopping the collector');
+    process.kill(process.pid, 'SIGTERM');
+  }, 500).unref();
+}
 // A closed terminal sends SIGHUP: stop as for Ctrl+C instead of being killed mid-write.
 process.on('SIGHUP', () => process.kill(process.pid, 'SIGTERM'));
 
-const { register } = await import('tsx/esm/api');
-register();
+// The collector as built (collector/cli.mjs), the same code the package's bin runs.
 process.chdir(ROOT);
-await import(pathToFileURL(join(ROOT, 'src', 'collector', 'cli.ts')).href);
+await import(pathToFileURL(join(ROOT, 'collector', 'cli.mjs')).href);
 
-setTimeout(() => {
-  console.log(`
-  Demo shop:   http://localhost:${port}/
-  Inspector:   http://localhost:${port}/inspector
-  Beacons go to http://localhost:${port}/v4/demo (site "demo").
-`);
-}, 1500).unref();
 
 /** The parent process id of `pid` from /proc, or 0 when it cannot be read. */
 function parentOf(pid) {

@@ -1,7 +1,8 @@
 /*
- * The collector inspector: renders sessions, carts, conversions and customers from the
- * collector's server-sent events (/inspector/events). Plain DOM, no framework. Every value
- * from beacons is untrusted: it is only ever written with textContent, never as HTML.
+ * The dashboard's live activity: renders sessions, carts, conversions and customers from the
+ * collector's server-sent events (/inspector/events), and tells dashboard.js (event
+ * `inspector:update` on the document) when new data arrived. Plain DOM, no framework. Every
+ * value from beacons is untrusted: it is only ever written with textContent, never as HTML.
  */
 (function () {
   'use strict';
@@ -35,8 +36,12 @@
     }
   }
 
+  // These tables span every site this login sees: times are in the browser's zone, named.
+  var timeFormat = new Intl.DateTimeFormat(undefined, {
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+  });
   function time(ms) {
-    return ms == null ? '' : new Date(ms).toLocaleTimeString();
+    return ms == null ? '' : timeFormat.format(ms);
   }
   function money(cents) {
     return typeof cents == 'number' ? (cents / 100).toFixed(2) : '';
@@ -143,5 +148,8 @@
   source.addEventListener('open', function () { setStatus('live', 'live'); });
   source.addEventListener('error', function () { setStatus('disconnected, retrying…', 'error'); });
   source.addEventListener('snapshot', function (event) { apply(JSON.parse(event.data), true); });
-  source.addEventListener('update', function (event) { apply(JSON.parse(event.data), false); });
+  source.addEventListener('update', function (event) {
+    apply(JSON.parse(event.data), false);
+    document.dispatchEvent(new CustomEvent('inspector:update'));
+  });
 })();

@@ -6,6 +6,8 @@ export interface NginxTls {
   cert: string;
   key: string;
   httpPort: number;
+  /** Where ACME's HTTP-01 challenge files are (default: the shipped /var/www/letsencrypt). */
+  acmeRoot?: string;
 }
 export function collectorConf(upstreams: number[], port: number, proxyConf: string, tls?: NginxTls): string;
 export interface NginxServer {

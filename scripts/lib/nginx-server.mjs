@@ -41,8 +41,9 @@ export function collectorConf(upstreams, port, proxyConf, tls) {
     .replace(/listen 443 ssl http2;/, `listen 127.0.0.1:${port} ssl http2;`)
     .replace(/ssl_certificate \S+;/, `ssl_certificate ${tls.cert};`)
     .replace(/ssl_certificate_key \S+;/, `ssl_certificate_key ${tls.key};`)
-    .replace(/include rejoiner-proxy\.conf;/, `include ${proxyConf};`);
-  for (const expected of [tls.httpPort, port, tls.cert, tls.key, proxyConf])
+    .replace(/include rejoiner-proxy\.conf;/, `include ${proxyConf};`)
+    .replace(/root \/var\/www\/letsencrypt;/, `root ${tls.acmeRoot ?? '/var/www/letsencrypt'};`);
+  for (const expected of [tls.httpPort, port, tls.cert, tls.key, proxyConf, tls.acmeRoot ?? '/var/www/letsencrypt'])
     if (!replaced.includes(String(expected))) throw new Error(`deploy/nginx/collector.conf changed shape: ${expected} not placed`);
   return replaced;
 }

@@ -19,7 +19,9 @@ export function findPostgresBin() {
   return bin;
 }
 
-export { freePort } from './free-port.mjs';
+import { freePort } from './free-port.mjs';
+
+export { freePort };
 
 /**
  * Starts a server. `fast` turns durability off (fsync, full page writes): for tests, where the

@@ -1,19 +1,19 @@
 /**
- * The collector's command line: `tsx src/collector/cli.ts --port 8787 --db .data/collector.db
- * --sites sites.json`. Shuts down cleanly on SIGTERM/SIGINT (server closed, then the database).
+ * The collector's command line: `rejoiner-collector --port 8787 --db .data/collector.db
+ * --sites sites.json` (the bin runs collector/cli.mjs, compiled from this file by `npm run build`;
+ * in development `tsx src/collector/cli.ts` runs the same). Shuts down cleanly on SIGTERM/SIGINT
+ * (server closed, then the database).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseCliArgs, USAGE, type CliOptions } from './cli-args';
 import { startCollector } from './collector';
+import { PACKAGE_DIR } from './package-info';
 import { DEMO_SITE_ID, loadSitesFile } from './sites';
 import { isPostgresUrl, redactUrl } from './store/open-store';
 
 const log = (line: string): void => void process.stderr.write(`[collector] ${line}\n`);
 
-/** The package's own folders, found from this module, never from the current folder. */
-const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 const folderOrDefault = (given: string | undefined, fallback: string | undefined): string | undefined =>
   given !== undefined ? resolve(given) : fallback !== undefined && existsSync(fallback) ? fallback : undefined;
@@ -42,13 +42,14 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const publicDir = folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public'));
   const collector = await startCollector({
     port: options.port,
     host: options.host,
     db: isPostgresUrl(options.db) ? options.db : resolve(options.db),
     sites,
     // The demo shop is the demo: production serves a shop only when told where it is.
-    publicDir: folderOrDefault(options.publicDir, options.production ? undefined : resolve(PACKAGE_DIR, 'public')),
+    publicDir,
     distDir: folderOrDefault(options.distDir, resolve(PACKAGE_DIR, 'dist')),
     sync: options.sync,
     adminToken: options.adminToken,
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
         ? `demo site "${site.id}": key ${site.key}, secret ${site.secret}, origins ${site.origins.join(' ')}`
         : `site "${site.id}": origins ${site.origins.join(' ') || '(none)'}`,
     );
+  if (publicDir) log(`storefront: ${collector.url}/`);
   log(`inspector: ${collector.url}/inspector`);
 
   let stopping = false;

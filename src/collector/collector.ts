@@ -4,23 +4,27 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createRestHandler } from './api/rest-handler';
 import { createIngestHandler } from './ingest/ingest-handler';
 import { createProxyTrust } from './http/proxy-trust';
 import { createDashboardAccess } from './inspector/dashboard-access';
+import { createDashboardApi } from './inspector/dashboard-api';
 import { createInspectorHandler } from './inspector/inspector-handler';
 import { createLiveFeed } from './inspector/live-feed';
 import { sameSecret } from './http/constant-time';
-import { isLoopback } from './http/http-io';
+import { isLocalRequest } from './http/http-io';
 import { createLogger, type LogLevel } from './observe/logger';
 import { createMetrics } from './observe/metrics';
-import { PACKAGE_VERSION } from './package-info';
+import { PACKAGE_DIR, PACKAGE_VERSION } from './package-info';
 import { createRouter } from './router';
 import { createDemoSite, createSiteRegistry, parseSites, type Site, type SiteConfig, type SiteRegistry } from './sites';
 import { openStore } from './store/open-store';
 import type { SyncMode } from './store/sqlite/sqlite-migrations';
+
+/** How long an idle kept-alive connection stays open. */
+export const KEEP_ALIVE_MS = 5_000;
 
 export interface CollectorOptions {
   /** 0 picks a free port. @default 8787 */
@@ -65,7 +69,7 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-const DEFAULT_INSPECTOR_DIR = fileURLToPath(new URL('../../public/inspector/', import.meta.url));
+const DEFAULT_INSPECTOR_DIR = join(PACKAGE_DIR, 'public', 'inspector');
 /** Requests still running after this long at shutdown are cut. */
 const SHUTDOWN_GRACE_MS = 2000;
 
@@ -104,7 +108,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const handler = createRouter({
     ingest: createIngestHandler({ sites, store, logger, metrics }),
     rest: createRestHandler({ sites, store, proxies }),
-    inspector: createInspectorHandler({ access, proxies, feed, assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
+    inspector: createInspectorHandler({ access, proxies, feed, api: createDashboardApi({ store, sites }), assetsDir: options.inspectorDir ?? DEFAULT_INSPECTOR_DIR }),
     distDir: options.distDir,
     version: PACKAGE_VERSION,
     publicDir: options.publicDir,
@@ -114,7 +118,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
       if (bearer) return !!options.adminToken && sameSecret(bearer[1], options.adminToken);
       // From this machine, and not passed on by a proxy (which may be on this machine too).
-      return !proxies.configured && req.headers['x-forwarded-for'] === undefined && isLoopback(req.socket.remoteAddress);
+      return !proxies.configured && isLocalRequest(req);
     },
     ready: () => store.ping(),
   });
@@ -123,7 +127,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     {
       requestTimeout,
       headersTimeout: Math.min(20_000, requestTimeout),
-      keepAliveTimeout: 5_000,
+      // deploy/nginx closes idle connections to the collector sooner (keepalive_timeout 4s), so
+      // it never sends a request on a connection the collector is closing.
+      keepAliveTimeout: KEEP_ALIVE_MS,
       // How often Node looks for timed-out requests (its default, 30 s, would double a short timeout).
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, requestTimeout / 4)),
     },

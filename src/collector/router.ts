@@ -10,7 +10,7 @@ import { parseTarget } from './http/request-target';
 import { serveFile } from './http/static-files';
 import type { IngestHandler } from './ingest/ingest-handler';
 import type { InspectorHandler } from './inspector/inspector-handler';
-import { loggablePath, type Logger } from './observe/logger';
+import { loggablePath, scrubbed, type Logger } from './observe/logger';
 import type { CollectorMetrics, EndpointKind } from './observe/metrics';
 import { notesOf } from './observe/request-notes';
 import { StoreUnavailableError } from './store/engine';
@@ -107,14 +107,22 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     return serveFile(req, res, deps.distDir!, file, { cacheControl: versioned ? IMMUTABLE_CACHE : STABLE_CACHE, precompressed: true });
   };
 
+  /** The last readiness told to the log: a probe every second must not write a line every second. */
+  let lastReadiness = 'ready';
   const readiness = async (res: ServerResponse): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in time')), READY_TIMEOUT_MS)));
     try {
       await Promise.race([deps.ready(), timeout]);
+      if (lastReadiness != 'ready') logger.info('database ready again');
+      lastReadiness = 'ready';
       reply(res, 200, 'ready\n', { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     } catch (error) {
-      replyError(res, 503, `database not ready: ${(error as Error)?.message ?? error}`, { 'retry-after': '2' });
+      // The cause (which may name the database's address) goes to the log, not to whoever asks.
+      const cause = scrubbed(String((error as Error)?.message ?? error), 500);
+      if (cause != lastReadiness) logger.warn({ cause }, 'database not ready');
+      lastReadiness = cause;
+      replyError(res, 503, 'database not ready', { 'retry-after': '2' });
     } finally {
       clearTimeout(timer);
     }
@@ -144,8 +152,9 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     metrics.answered(kind, status);
     if (kind == 'beacon') metrics.beaconSeconds(seconds);
     const { site, reason } = notesOf(res);
-    const entry = { req: id, method: req.method, path: loggablePath(req.url), status, ms: Math.round(seconds * 1000), site, reason };
-    if (status >= 500) logger.error(entry, 'request failed');
+    const entry = { req: id, method: req.method, path: loggablePath(req.url), status, ms: Math.round(seconds * 1000), site, reason: reason && scrubbed(reason) };
+    if (kind == 'health' && status == 503) logger.debug(entry, 'not ready'); // told once per change by readiness
+    else if (status >= 500) logger.error(entry, 'request failed');
     else if (status >= 400) logger.info(entry, 'request refused');
     else logger.debug(entry, 'request');
   };

@@ -115,6 +115,9 @@ function checkSite(entry: unknown, where: string): Site {
     throw new Error(`${where}.origins: expected an array of origin strings`);
   if (typeof key != 'string' || !key) throw new Error(`${where}.key: expected a non-empty string`);
   if (typeof secret != 'string' || !secret) throw new Error(`${where}.secret: expected a non-empty string`);
+  // A "<…>" left from the README's example, or a value pasted with spaces, is no credential.
+  for (const [name, value] of [['key', key], ['secret', secret]] as const)
+    if (/[<>\s]/.test(value)) throw new Error(`${where}.${name}: no spaces, "<" or ">" (replace the placeholder with a value of your own)`);
   if (token !== undefined && (typeof token != 'string' || !TOKEN.test(token)))
     throw new Error(`${where}.token: at least 24 characters of A-Z, a-z, 0-9, "_" and "-"`);
   const requireSignatures = input.require_signatures ?? false;

@@ -31,7 +31,10 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
 /** Trimmed, lower-cased email, or undefined when it does not look like one. */
 export const toEmail = (value: unknown): string | undefined => {
   const email = typeof value == 'string' ? value.trim().toLowerCase() : '';
-  return email.length < 255 && /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(email) ? email : undefined;
+  // No control characters (NUL, bell, escape, C1) and no U+FFFD (what the collector's JSON reader
+  // makes of a NUL or a lone surrogate): no mail system takes them, and stored they would reach
+  // every export and mail header the address is written into.
+  return email.length < 255 && /^[^\s@\x00-\x1f\x7f-\x9f\ufffd]+@[^\s@.\x00-\x1f\x7f-\x9f\ufffd]+(\.[^\s@.\x00-\x1f\x7f-\x9f\ufffd]+)+$/.test(email) ? email : undefined;
 };
 
 /**

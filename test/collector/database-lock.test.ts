@@ -5,8 +5,12 @@
  * are stored, each once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchBody, exportAll, makeEvent, postBeacon, readInspectorSnapshot, startTestCollector, type TestCollector } from '../support/collector';
+import { startCollector } from '../../src/collector/collector';
+import { batchBody, exportAll, makeEvent, postBeacon, readInspectorSnapshot, SHOP, startTestCollector, type TestCollector } from '../support/collector';
 
 let collector: TestCollector;
 beforeAll(async () => {
@@ -41,12 +45,17 @@ describe('a database locked by another process', () => {
         expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
       }
       expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+      // Not ready while beacons cannot be stored: a load balancer sends them elsewhere.
+      const notReady = await fetch(`${collector.url}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toEqual({ error: 'database not ready' });
       expect((await fetch(`${collector.url}/dist/shop.css`)).status).toBe(200);
       const snapshot = await readInspectorSnapshot(collector.url);
       expect(snapshot.sessions.map((session) => session.id)).toContain('lock-warm');
 
       holder.kill('SIGKILL');
       await released;
+      expect((await fetch(`${collector.url}/readyz`)).status).toBe(200);
       for (const events of batches) {
         const retry = await postBeacon(collector.url, batchBody(events));
         expect(await retry.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
@@ -56,6 +65,19 @@ describe('a database locked by another process', () => {
       expect(new Set(stored.map((event) => event.id)).size).toBe(16);
     } finally {
       holder.kill('SIGKILL');
+    }
+  });
+
+  it('is not ready once its database file is removed, instead of taking beacons into a deleted file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readyz-removed-'));
+    const doomed = await startCollector({ port: 0, host: '127.0.0.1', db: join(dir, 'state', 'c.db'), sites: [SHOP] });
+    try {
+      expect((await fetch(`${doomed.url}/readyz`)).status).toBe(200);
+      rmSync(join(dir, 'state'), { recursive: true, force: true });
+      expect((await fetch(`${doomed.url}/readyz`)).status).toBe(503);
+    } finally {
+      await doomed.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

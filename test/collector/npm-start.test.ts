@@ -50,7 +50,7 @@ async function npmStart(port: number): Promise<{ npm: ChildProcess; output: () =
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'npm-start-'));
-  for (const entry of ['scripts', 'src', 'public', 'dist', 'package.json', 'package-lock.json', 'tsconfig.json', 'rollup.config.mjs'])
+  for (const entry of ['scripts', 'src', 'public', 'dist', 'collector', 'package.json', 'package-lock.json', 'tsconfig.json', 'rollup.config.mjs'])
     cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
   markBuilt(copy);
@@ -66,6 +66,7 @@ describe('build freshness', () => {
       writeFileSync(join(root, 'src', 'a.ts'), '');
       expect(isBuildFresh(root)).toBe(false);
       mkdirSync(join(root, 'dist'));
+      mkdirSync(join(root, 'collector'));
       for (const output of BUILD_OUTPUTS) writeFileSync(join(root, output), '');
       markBuilt(root);
       expect(isBuildFresh(root)).toBe(true);
@@ -83,7 +84,7 @@ describe('npm start', { timeout: 120_000 }, () => {
   it('says it skips an up-to-date build, serves the demo, and frees the port when npm is killed outright', async () => {
     const port = await freePort();
     const { npm, output } = await npmStart(port);
-    expect(output()).toMatch(/dist\/ is newer than its sources \(skipped\)/);
+    expect(output()).toMatch(/dist\/ and collector\/ are newer than their sources \(skipped\)/);
     expect(output()).not.toMatch(/npm run build/);
     const home = await fetch(`http://127.0.0.1:${port}/`);
     expect(home.status).toBe(200);

@@ -4,7 +4,7 @@
  * /readyz, the snippet served compressed with ETag/304 under a stable and a versioned URL, and the
  * demo checkout posting its form.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,9 +46,13 @@ afterAll(async () => {
 });
 
 /** A GET with headers exactly as given, the body as bytes (fetch would decode it). */
-const rawGet = (path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+/**
+ * A GET through node:http: fetch() turns a request with If-None-Match into a reload
+ * (`Cache-Control: no-cache`, as the Fetch standard says), which a server must answer in full.
+ */
+const rawGet = (path: string, headers: Record<string, string> = {}, port = collector.port): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
   new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: collector.port, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }));
@@ -90,6 +94,19 @@ describe('logs', () => {
     expect(text).not.toContain('token=secret');
   });
 
+  it.each([
+    ['an unknown site named by an email', (url: string) => postBeacon(url, batchBody([makeEvent()]), { site: 'jane.roe@example.com' })],
+    ['an origin holding an email', (url: string) => postBeacon(url, batchBody([makeEvent()]), { origin: 'https://evil.example/jane.roe@example.com' })],
+    ['an email encoded twice in a path', (url: string) => fetch(`${url}/api/v2/${SHOP.id}/customers/jane.roe%2540example.com/`)],
+    ['an encoded email beside a malformed escape', (url: string) => fetch(`${url}/api/v2/${SHOP.id}/customers/jane.roe%40example.com/%zz`)],
+  ])('never logs an email: %s', async (_case, send) => {
+    const response = await send(collector.url);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    const line = await logOf(response.headers.get('x-request-id'));
+    expect(JSON.stringify(line)).toContain('[email]');
+    expect(JSON.stringify(line)).not.toMatch(/jane\.roe/);
+  });
+
   it('logs accepted requests at debug level only', async () => {
     const response = await postBeacon(collector.url, batchBody([makeEvent()]));
     expect(response.status).toBe(200);
@@ -126,6 +143,9 @@ describe('/metrics', () => {
   it('answers this machine, or the admin token as a bearer; not a request passed on by a proxy', async () => {
     expect((await rawGet('/metrics')).status).toBe(200);
     expect((await rawGet('/metrics', { 'x-forwarded-for': '203.0.113.9' })).status).toBe(401);
+    // Proxies that name the client another way are proxies all the same.
+    expect((await rawGet('/metrics', { forwarded: 'for=203.0.113.9' })).status).toBe(401);
+    expect((await rawGet('/metrics', { 'x-real-ip': '203.0.113.9' })).status).toBe(401);
     expect((await rawGet('/metrics', { 'x-forwarded-for': '203.0.113.9', authorization: `Bearer ${ADMIN}` })).status).toBe(200);
     expect((await rawGet('/metrics', { authorization: 'Bearer wrong-token-0123456789abcdef' })).status).toBe(401);
   });
@@ -176,6 +196,38 @@ describe('serving the snippet', () => {
     const plain = await rawGet('/dist/plain.js', { 'accept-encoding': 'br' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.headers.vary).toBeUndefined();
+  });
+});
+
+describe('compressed copies and ETags', () => {
+  it('never sends a compressed copy older than its file (a build that skipped compression)', async () => {
+    const fresh = 'fresh();'.repeat(50);
+    writeFileSync(join(root, 'dist', 'patched.js.br'), brotliCompressSync('stale();'));
+    writeFileSync(join(root, 'dist', 'patched.js.gz'), gzipSync('stale();'));
+    const past = Date.now() / 1000 - 60;
+    utimesSync(join(root, 'dist', 'patched.js.br'), past, past);
+    utimesSync(join(root, 'dist', 'patched.js.gz'), past, past);
+    writeFileSync(join(root, 'dist', 'patched.js'), fresh);
+    const answer = await rawGet('/dist/patched.js', { 'accept-encoding': 'gzip, br' });
+    expect(answer.headers['content-encoding']).toBeUndefined();
+    expect(answer.body.toString()).toBe(fresh);
+  });
+
+  it('gives the same bytes the same ETag on two nodes whose files differ only in time', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'collector-ops-node2-'));
+    writeFileSync(join(other, 'rejoiner.js'), SNIPPET);
+    writeFileSync(join(other, 'rejoiner.js.br'), brotliCompressSync(SNIPPET));
+    const later = Date.now() / 1000 + 120;
+    for (const name of ['rejoiner.js', 'rejoiner.js.br']) utimesSync(join(other, name), later, later);
+    const second = await startTestCollector({ distDir: other });
+    try {
+      const first = await rawGet('/dist/rejoiner.js', { 'accept-encoding': 'br' });
+      const again = await rawGet('/dist/rejoiner.js', { 'accept-encoding': 'br', 'if-none-match': first.headers.etag }, second.port);
+      expect(again.status).toBe(304);
+    } finally {
+      await second.dispose();
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
 

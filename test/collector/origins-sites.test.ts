@@ -84,6 +84,11 @@ describe('sites file', () => {
     [[{ ...site, origins: ['shop.example'] }], /is not an origin/],
     [[{ ...site, key: '' }], /key/],
     [[{ ...site, secret: 7 }], /secret/],
+    // README "Deploy" prints placeholders: one left in place must not become a working secret.
+    [[{ ...site, secret: '<secret>' }], /sites\[0\]\.secret: no spaces, "<" or ">"/],
+    [[{ ...site, key: '<key>' }], /sites\[0\]\.key: no spaces/],
+    [[{ ...site, secret: 'pasted with a space' }], /secret: no spaces/],
+    [[{ ...site, token: '<token>' }], /token: at least 24/],
     [[site, { ...site, key: 'k2' }], /listed twice/],
     [[site, { ...site, id: 'shop2' }], /used by two sites/],
     // A typo must not silently switch a rule off.

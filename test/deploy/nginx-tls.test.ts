@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/free-port.mjs';
-import { startNginx, type NginxServer } from '../../scripts/lib/nginx-server.mjs';
+import { COLLECTOR_CONF, startNginx, type NginxServer } from '../../scripts/lib/nginx-server.mjs';
+import { KEEP_ALIVE_MS } from '../../src/collector/collector';
 import { batchBody, makeEvent } from '../support/collector';
 
 const ADMIN = 'admin_token_0123456789abcdefghij';
@@ -91,6 +92,13 @@ afterAll(async () => {
 });
 
 describe('the collector behind deploy/nginx with TLS', () => {
+  it('closes idle connections to the collector before the collector does (else a request races the close: 502)', () => {
+    const conf = readFileSync(COLLECTOR_CONF, 'utf8');
+    const idle = /upstream rejoiner_collectors \{[^}]*keepalive_timeout (\d+)s;/.exec(conf);
+    expect(idle).not.toBeNull();
+    expect(Number(idle![1]) * 1000).toBeLessThan(KEEP_ALIVE_MS);
+  });
+
   it('sends plain HTTP to HTTPS with the same path', async () => {
     const answer = await plain('/dist/rejoiner.js?x=1');
     expect(answer.status).toBe(301);
@@ -117,14 +125,26 @@ describe('the collector behind deploy/nginx with TLS', () => {
     console.log(`SNIPPET over TLS: br ${first.body.length} B, gzip ${gzip.body.length} B, returning view ${again.status} with ${again.body.length} B, cache-control "${first.headers['cache-control']}"`);
   });
 
-  it('takes beacons from the shop over TLS and refuses a body over 1 MB at the proxy with 413', async () => {
-    const ok = await tls('POST', '/v4/shop', { origin: ORIGIN, 'content-type': 'text/plain;charset=UTF-8' }, batchBody([makeEvent()], 'shop'));
+  it('takes beacons from the shop over TLS; a body over 1 MB gets the collector\'s 413, which the library can read', async () => {
+    const headers = { origin: ORIGIN, 'content-type': 'text/plain;charset=UTF-8' };
+    const ok = await tls('POST', '/v4/shop', headers, batchBody([makeEvent()], 'shop'));
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body.toString()).accepted).toBe(1);
     expect(ok.headers['access-control-allow-origin']).toBe(ORIGIN);
 
-    const huge = await tls('POST', '/v4/shop', { origin: ORIGIN, 'content-type': 'text/plain;charset=UTF-8' }, Buffer.alloc(1024 * 1024 + 1, 'a'));
-    expect(huge.status).toBe(413);
+    // Without CORS headers a browser sees a 413 as a network error and retries instead of splitting.
+    const large = await tls('POST', '/v4/shop', headers, Buffer.alloc(1024 * 1024 + 1, 'a'));
+    expect(large.status).toBe(413);
+    expect(large.headers['access-control-allow-origin']).toBe(ORIGIN);
+
+    const absurd = await tls('POST', '/v4/shop', headers, Buffer.alloc(3 * 1024 * 1024, 'a'));
+    expect(absurd.status).toBe(413);
+  });
+
+  it('replaces a client\'s X-Request-Id with nginx\'s own', async () => {
+    const answer = await tls('GET', '/healthz', { 'x-request-id': 'chosen-by-the-client' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('believes the proxy: a dashboard login over TLS sets a Secure cookie', async () => {

@@ -79,7 +79,7 @@ export interface ImportState {
   /** The lists the import names. */
   lists: ListRecord[];
   listCount: number;
-  /** The customer's memberships of the lists named, or all of them when the set is replaced. */
+  /** The customer's memberships of the lists named, or all of them when the set is replaced or the customer deleted. */
   memberships: Membership[];
 }
 
@@ -121,7 +121,7 @@ export function planCustomerImport(
   const owner = ownerOf('customer', customer.id);
   const removedKeys = Object.keys(record.metadata).filter((key) => record.metadata[key] === null);
   const setKeys = Object.keys(record.metadata).filter((key) => record.metadata[key] !== null);
-  const problem = metadataProblem(state.metadataKeys, site, owner, setKeys);
+  const problem = metadataProblem(state.metadataKeys, site, owner, setKeys, removedKeys);
   if (problem) return { refused: problem };
 
   if (record.tags) {
@@ -130,7 +130,11 @@ export function planCustomerImport(
     planTags(plan, site, customer.id, 'tag', tags);
   }
 
-  if (record.mailingLists) {
+  if (record.deleted) {
+    // Deleted: out of every mailing list's contacts too (README "Custobar import"); it cannot come back.
+    for (const membership of state.memberships)
+      plan.removedMemberships.set(keyOf(site, customer.id, membership.list_id), { site, customer: customer.id, list_id: membership.list_id });
+  } else if (record.mailingLists) {
     const current = state.memberships.map((membership) => membership.list_id);
     const wanted = applySetChange(current, record.mailingLists);
     const known = new Set(state.lists.map((list) => list.id));
@@ -152,6 +156,7 @@ export function planCustomerImport(
   }
 
   for (const key of removedKeys) plan.metadata.removed.push({ site, owner, key });
+  for (const key of removedKeys) state.metadataKeys.get(keyOf(site, owner))?.delete(key);
   upsertMetadata(plan, state.metadataKeys, site, owner, Object.fromEntries(setKeys.map((key) => [key, record.metadata[key]])));
   plan.customers.set(keyOf(site, customer.id), customer);
   noteChange(plan, site, 'customers', customer.id);

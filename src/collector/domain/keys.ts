@@ -18,7 +18,9 @@ export const ownerOf = (kind: MetadataOwnerKind, id: string): string => `${kind}
  * A customer has two: by email (`customer`), which serializes creating the customer of an
  * email, and by id (`customer-id`), which every writer of an existing customer holds, however
  * it found it (by email, id, phone, external id or private ref). An import by external id takes
- * `customer-external`, which serializes creating the customer of that id.
+ * `customer-external`, which serializes creating the customer of that id; an import known by its
+ * phone alone takes `customer-phone` (of the phone's lookup key), so racing imports of one new
+ * phone make one customer.
  */
-export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id' | 'customer-external';
+export type LockKind = 'visitor' | 'session' | 'order' | 'customer' | 'customer-id' | 'customer-external' | 'customer-phone';
 export const lockKey = (site: string, kind: LockKind, id: string): string => `${site}:${kind}:${id}`;

@@ -30,6 +30,9 @@ export function planListCreate(plan: WritePlan, input: { site: string; name: str
   return { ...list, contact_count: 0 };
 }
 
+/** Why a write naming the email of a customer deleted for good (Custobar `is_deleted`) is refused. */
+export const DELETED_EMAIL = 'email: its customer was deleted for good and cannot be written again';
+
 /**
  * Adds `email` to a list (REST 1.0 `contact_add` creates a list it does not know, named after
  * its id; Rejoiner2's `lists/{id}/contacts/` needs the list to exist). Fields other than email
@@ -47,8 +50,10 @@ export function planContactAdd(
     createMissingList: boolean;
     now: number;
   },
-): { created: boolean; customer: CustomerRow; membership: Membership } | { refused: string; status: 400 | 404 } {
+): { created: boolean; customer: CustomerRow; membership: Membership } | { refused: string; status: 400 | 404 | 409 } {
   const { site, listId, now } = input;
+  // Deleted for good (Custobar `is_deleted`): in no list's contacts again, and no list made for it.
+  if (state.customer && state.customer.status == 'deleted') return { refused: DELETED_EMAIL, status: 409 };
   if (!state.list) {
     if (!input.createMissingList) return { refused: 'no such list', status: 404 };
     const made = planListCreate(plan, { site, name: listId, listCount: state.listCount, now, id: listId });

@@ -19,11 +19,15 @@ const keysOf = (keys: MetadataKeys, site: string, owner: string): Set<string> =>
   return set;
 };
 
-/** Why setting `names` on the owner would break the limit, or undefined when it fits. */
-export function metadataProblem(keys: MetadataKeys, site: string, owner: string, names: Iterable<string>): string | undefined {
+/**
+ * Why setting `names` on the owner would break the limit, or undefined when it fits. `removed`:
+ * keys the same write removes, which make room (200 keys, one removed and one added: still 200).
+ */
+export function metadataProblem(keys: MetadataKeys, site: string, owner: string, names: Iterable<string>, removed: Iterable<string> = []): string | undefined {
   const current = keysOf(keys, site, owner);
-  let count = current.size;
-  for (const name of new Set(names)) if (!current.has(name)) count++;
+  const gone = new Set([...removed].filter((name) => current.has(name)));
+  let count = current.size - gone.size;
+  for (const name of new Set(names)) if (!current.has(name) || gone.has(name)) count++;
   return count > MAX_METADATA_KEYS ? `metadata: at most ${MAX_METADATA_KEYS} keys per record` : undefined;
 }
 

@@ -94,6 +94,17 @@ export const replyError = (
   replyJson(res, status, { error: reason }, headers);
 };
 
+/** Headers by which a proxy says it passed a request on: X-Forwarded-For, Forwarded (RFC 7239), X-Real-IP. */
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'] as const;
+
+/**
+ * A request from a program on this machine itself, not one a proxy on this machine passed on
+ * (such a proxy connects from loopback too, but says so in one of its headers).
+ */
+export function isLocalRequest(req: IncomingMessage): boolean {
+  return isLoopback(req.socket.remoteAddress) && PROXY_HEADERS.every((name) => req.headers[name] === undefined);
+}
+
 /** True when the peer is on this machine (IPv4, IPv6, or IPv4-mapped IPv6 loopback). */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;

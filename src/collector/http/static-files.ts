@@ -6,9 +6,14 @@
  *
  * A file built with compressed copies beside it (`rejoiner.js.br`, `rejoiner.js.gz`, made by
  * `npm run build`) is answered with the best one the client accepts (brotli, then gzip), with
- * `Vary: Accept-Encoding`; each copy has its own ETag.
+ * `Vary: Accept-Encoding`; each copy has its own ETag. A copy older than its file is stale (a
+ * build that skipped compression, a hand-patched file) and is never sent.
+ *
+ * ETags are a hash of the bytes sent, not send's size-and-time: nodes that installed the same
+ * files at different times answer a revalidation with the same 304.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import send from 'send';
@@ -54,21 +59,42 @@ function acceptedEncodings(header: string | string[] | undefined): Set<string> {
   return accepted;
 }
 
-const fileSize = async (path: string): Promise<number | undefined> => {
+const modifiedAt = async (path: string): Promise<number | undefined> => {
   const info = await stat(path).catch(() => undefined);
-  return info?.isFile() ? info.size : undefined;
+  return info?.isFile() ? info.mtimeMs : undefined;
 };
 
-/** The file to send for `real`: a compressed copy the client accepts, or the file itself. */
+/** The file to send for `real`: a fresh compressed copy the client accepts, or the file itself. */
 async function chooseVariant(req: IncomingMessage, real: string): Promise<{ path: string; encoding?: string; variants: boolean }> {
   const accepted = acceptedEncodings(req.headers['accept-encoding']);
+  const source = (await modifiedAt(real)) ?? Infinity;
   let variants = false;
   for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']] as const) {
-    if ((await fileSize(real + suffix)) === undefined) continue;
+    const copy = await modifiedAt(real + suffix);
+    if (copy === undefined || copy < source) continue;
     variants = true;
     if (accepted.has(encoding) || (encoding == 'gzip' && accepted.has('x-gzip'))) return { path: real + suffix, encoding, variants };
   }
   return { path: real, variants };
+}
+
+/** Content ETags by file, path and modification time; a few hundred files at most are served. */
+const etags = new Map<string, string>();
+const MAX_ETAGS = 1000;
+
+async function contentEtag(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return undefined;
+  const key = `${path}\0${info.mtimeMs}\0${info.size}`;
+  let tag = etags.get(key);
+  if (!tag) {
+    const bytes = await readFile(path).catch(() => undefined);
+    if (!bytes) return undefined;
+    tag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+    if (etags.size >= MAX_ETAGS) etags.delete(etags.keys().next().value!);
+    etags.set(key, tag);
+  }
+  return tag;
 }
 
 /**
@@ -97,10 +123,13 @@ export async function serveFile(
   const real = await realpath(path).catch(() => undefined); // a symlink may point outside
   if (!real || !inside(real)) return false;
   const variant = precompressed ? await chooseVariant(req, real) : { path: real, variants: false };
+  const etag = await contentEtag(variant.path);
 
   await new Promise<void>((done) => {
     const stream = send(req, variant.path, { etag: true, lastModified: true, cacheControl: false, index: false, dotfiles: 'allow' });
     stream.on('headers', (response: ServerResponse) => {
+      // Set before send looks at it: send then keeps it and compares If-None-Match with it.
+      if (etag) response.setHeader('etag', etag);
       response.setHeader('content-type', contentTypeOf(real));
       response.setHeader('cache-control', cacheControl);
       response.setHeader('x-content-type-options', 'nosniff');

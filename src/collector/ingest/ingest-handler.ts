@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, reply } from '../http/http-io';
-import type { Logger } from '../observe/logger';
+import { scrubbed, type Logger } from '../observe/logger';
 import type { CollectorMetrics } from '../observe/metrics';
 import { noteReason, noteSite } from '../observe/request-notes';
 import type { SiteRegistry } from '../sites';
@@ -77,7 +77,7 @@ export function createIngestHandler({ sites, store, logger, metrics }: IngestDep
     } catch (error) {
       // Storage trouble (locked, disk full, I/O, database gone): nothing is stored, the library retries.
       if (error instanceof StoreUnavailableError) {
-        logger.warn({ site: site.id, problem: error.message }, 'storage unavailable: beacon answered 503');
+        logger.warn({ site: site.id, problem: scrubbed(error.message) }, 'storage unavailable: beacon answered 503');
         return refuse(res, 503, 'storage unavailable, retry later', { ...cors, 'retry-after': String(error.retryAfterSeconds) });
       }
       throw error; // a bug: the router logs it and answers 500

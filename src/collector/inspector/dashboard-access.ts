@@ -13,7 +13,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { sameSecret } from '../http/constant-time';
-import { isLoopback } from '../http/http-io';
+import { isLocalRequest } from '../http/http-io';
 import type { ProxyTrust } from '../http/proxy-trust';
 import type { SiteRegistry } from '../sites';
 
@@ -74,8 +74,7 @@ export function createDashboardAccess({ sites, adminToken, production, proxies }
     !production &&
     !anyCredential() &&
     !proxies.configured &&
-    req.headers['x-forwarded-for'] === undefined &&
-    isLoopback(req.socket.remoteAddress);
+    isLocalRequest(req);
 
   return {
     get loginEnabled() {

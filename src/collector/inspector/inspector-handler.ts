@@ -1,22 +1,26 @@
 /**
- * `/inspector` (the page), `/inspector/events` (its live data), `/inspector/login` and
- * `/inspector/logout`, and `/inspector/*.js|css`. Who sees what is decided by
- * dashboard-access.ts; this file only routes and answers.
+ * `/inspector` (the page), `/inspector/events` (its live data), `/inspector/api/...` (the
+ * dashboard's JSON reads), `/inspector/login` and `/inspector/logout`, `/inspector/*.js|css`
+ * and `/inspector/vendor/chart.umd.min.js` (the chart library, from the installed package).
+ * Who sees what is decided by dashboard-access.ts; this file only routes and answers.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, reply, replyError } from '../http/http-io';
 import type { ProxyTrust } from '../http/proxy-trust';
 import type { RequestTarget } from '../http/request-target';
 import { serveFile } from '../http/static-files';
 import { SESSION_COOKIE, SESSION_SECONDS, type DashboardAccess } from './dashboard-access';
+import type { DashboardApi } from './dashboard-api';
 import type { LiveFeed } from './live-feed';
 
 export interface InspectorDeps {
   access: DashboardAccess;
   proxies: ProxyTrust;
   feed: LiveFeed;
+  api: DashboardApi;
   /** Folder of index.html, login.html, inspector.js and inspector.css. */
   assetsDir: string;
 }
@@ -26,6 +30,20 @@ export type InspectorHandler = (req: IncomingMessage, res: ServerResponse, url: 
 /** A login form body is a few dozen bytes. */
 const MAX_LOGIN_BYTES = 4096;
 const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * Chart.js's browser build, served from the installed package (a dependency of the collector):
+ * the dashboard loads nothing from other hosts. A missing package costs the charts (a 404 that
+ * says what to install), not the collector's start.
+ */
+const CHART_DIR = ((): string | undefined => {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('chart.js'));
+  } catch {
+    return undefined;
+  }
+})();
+const CHART_FILE = 'chart.umd.min.js';
 
 /**
  * Whether a form post comes from a page of this collector. SameSite=Strict already keeps the
@@ -42,7 +60,7 @@ const isSameOrigin = (req: IncomingMessage): boolean => {
   }
 };
 
-export function createInspectorHandler({ access, proxies, feed, assetsDir }: InspectorDeps): InspectorHandler {
+export function createInspectorHandler({ access, proxies, feed, api, assetsDir }: InspectorDeps): InspectorHandler {
   const cookie = (req: IncomingMessage, value: string, maxAge: number): string =>
     `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict` +
     (proxies.protocol(req) == 'https' ? '; Secure' : '');
@@ -69,7 +87,7 @@ export function createInspectorHandler({ access, proxies, feed, assetsDir }: Ins
     reply(res, 303, '', { location: '/inspector', 'set-cookie': cookie(req, value, SESSION_SECONDS), 'cache-control': 'no-store' });
   };
 
-  return async (req, res, _url, segments) => {
+  return async (req, res, url, segments) => {
     const [, name] = segments;
     if (name == 'login' && segments.length == 2) {
       if (req.method == 'POST') return login(req, res);
@@ -83,18 +101,23 @@ export function createInspectorHandler({ access, proxies, feed, assetsDir }: Ins
     }
     if (req.method != 'GET' && req.method != 'HEAD') return replyError(res, 405, 'use GET', { allow: 'GET, HEAD' });
     // Scripts and styles hold no data: they load without a login so the pages can start.
-    if (name !== undefined && name != 'events') {
+    if (name == 'vendor' && segments.length == 3 && segments[2] == CHART_FILE) {
+      if (CHART_DIR && (await serveFile(req, res, CHART_DIR, CHART_FILE, { cacheControl: 'public, max-age=86400' }))) return;
+      return replyError(res, 404, 'chart library missing: run npm install');
+    }
+    if (name !== undefined && name != 'events' && name != 'api') {
       if (segments.length == 2 && /^[\w-]+\.(js|css)$/.test(name) && (await serveFile(req, res, assetsDir, name))) return;
       return replyError(res, 404, 'not found');
     }
     const scope = access.scopeOf(req);
     if ('refused' in scope) {
-      if (name == 'events') return replyError(res, 401, scope.refused);
+      if (name == 'events' || name == 'api') return replyError(res, 401, scope.refused);
       // A person at the page: send them to the form when there is something to log in with.
       if (access.loginEnabled) return reply(res, 303, '', { location: '/inspector/login', 'cache-control': 'no-store' });
       return replyError(res, 403, scope.refused);
     }
     if (name == 'events') return feed.attach(res, scope.site);
+    if (name == 'api') return api(res, url, segments.slice(2), scope.site);
     if (!(await serveFile(req, res, assetsDir, 'index.html'))) replyError(res, 404, 'inspector assets missing');
   };
 }

@@ -128,12 +128,14 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     getCustomer: (site, idOrEmail) => models.customer(site, idOrEmail),
 
     async upsertCustomer(site, email, patch) {
-      const { created } = await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
+      const outcome = await customerWrite([emailLock(site, email)], async (tx, plan, late) => {
         const found = await lockedByEmail(tx, late, site, email);
+        if (found && found.status == 'deleted') return 'deleted' as const;
         const state = await customerState(tx, found, found ? [ownerOf('customer', found.id)] : []);
         return planCustomerUpsert(plan, state, { site, email, patch, now: Date.now() });
       });
-      return { customer: await readCustomer(site, email), created };
+      if (outcome == 'deleted') return outcome;
+      return { customer: await readCustomer(site, email), created: outcome.created };
     },
 
     async updateCustomer(site, idOrEmail, email, patch) {
@@ -206,6 +208,8 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
       const locks = [
         ...(record.email ? [emailLock(site, record.email)] : []),
         ...(record.external_id ? [lockKey(site, 'customer-external', record.external_id)] : []),
+        // The phone finds the customer only when nothing else does (resolveImportTarget).
+        ...(!record.email && !record.external_id && record.phoneKey ? [lockKey(site, 'customer-phone', record.phoneKey)] : []),
       ];
       const outcome = await customerWrite(locks, async (tx, plan, late): Promise<ImportResult> => {
         const read = async (): Promise<ImportMatches> => ({
@@ -232,15 +236,16 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
           tags: found && record.tags ? await tx.tags(site, found.id, 'tag') : [],
           lists: await tx.lists(lists.map((id) => [site, id])),
           listCount: lists.length ? await tx.listCount(site) : 0,
-          memberships: !found || !record.mailingLists
+          memberships: !found || !(record.mailingLists || record.deleted)
             ? []
-            : record.mailingLists.set
+            : record.deleted || record.mailingLists?.set
               ? await tx.customerMemberships(site, found.id, MAX_LISTS_PER_SITE)
               : await tx.memberships(lists.map((id) => [site, found.id, id])),
         };
         const planned = planCustomerImport(plan, state, { site, record, target: found, source, now: Date.now() });
         if ('refused' in planned) return planned;
-        return { id: planned.customer.id, status: planned.created ? 'created' : 'updated' };
+        // The record that deletes answers as the later ones do: deleted (a new customer too).
+        return { id: planned.customer.id, status: record.deleted ? 'deleted' : planned.created ? 'created' : 'updated' };
       });
       if (!('refused' in outcome) && outcome.id && record.forgotten && outcome.status != 'forgotten') {
         await store.eraseCustomer(site, outcome.id, 'forget', source);
@@ -349,6 +354,7 @@ export function createStore(engine: Engine, { concurrency = 1 }: StoreOptions = 
     getSession: (site, id) => models.session(site, id),
     getOrder: (site, id, listed) => models.order(site, id, listed),
     recent: (site, limit) => models.recent(site, limit),
+    dashboard: engine.reads,
     exportEvents: (site, after, limit) => engine.exportEvents(site, after, limit),
     isCursor: (cursor) => engine.isCursor(cursor),
     ping: () => engine.ping(),

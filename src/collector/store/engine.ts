@@ -8,6 +8,7 @@ import type { RecordsToLoad, SiteEvent } from '../domain/assemble-events';
 import type { PersonRecords } from '../domain/erasure';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, TagKind, VisitorRecord } from '../domain/records';
 import type { WritePlan } from '../domain/write-plan';
+import type { DashboardReader } from './dashboard-reads';
 import type { EventExportStream, SessionRow } from './store';
 
 /** What a beacon transaction stores and reads before the rules run. */
@@ -122,7 +123,7 @@ export interface CustomerPageQuery {
 }
 
 /** Reads outside transactions: each sees only committed data. */
-export interface RecordReader {
+export interface RecordReader extends DashboardReader {
   session(site: string, id: string): Promise<SessionRow | undefined>;
   order(site: string, id: string): Promise<OrderHeader | undefined>;
   /** The order's lines by position, at most `limit`. */

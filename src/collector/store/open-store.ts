@@ -1,7 +1,9 @@
-/** Picks the engine for `--db`: a `postgres://` URL, or a SQLite file path. */
+/**
+ * Picks the engine for `--db`: a `postgres://` URL, or a SQLite file path. Each engine is imported
+ * only when chosen, so that only its driver needs to be installed (load-driver.ts).
+ */
 import { createStore, type StoreOptions } from './create-store';
-import { createPostgresEngine } from './postgres/postgres-engine';
-import { createSqliteEngine } from './sqlite/sqlite-engine';
+import { loadDriver } from './load-driver';
 import type { SyncMode } from './sqlite/sqlite-migrations';
 import type { Store } from './store';
 
@@ -32,7 +34,11 @@ export interface OpenStoreOptions extends StoreOptions {
  * (the engine keeps trying; requests get 503 meanwhile); one that refuses us for good does.
  */
 export async function openStore(db: string, { sync = 'full', poolSize = 10, log, ...options }: OpenStoreOptions = {}): Promise<Store> {
-  if (!isPostgresUrl(db)) return createStore(createSqliteEngine({ path: db, sync }), options);
+  if (!isPostgresUrl(db)) {
+    const { createSqliteEngine } = await loadDriver('better-sqlite3', 'SQLite', () => import('./sqlite/sqlite-engine'));
+    return createStore(createSqliteEngine({ path: db, sync }), options);
+  }
+  const { createPostgresEngine } = await loadDriver('pg', 'PostgreSQL', () => import('./postgres/postgres-engine'));
   const { engine, firstAttempt } = createPostgresEngine({ url: db, poolSize, log });
   try {
     await firstAttempt;

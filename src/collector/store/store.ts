@@ -9,7 +9,8 @@ import type { CustomerImport } from '../domain/customer-import';
 import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
 import type { ErasureKind } from '../domain/erasure';
 import type { TagChange } from '../domain/tag-rules';
-import type { ContactRow, CustomerPageQuery, PageRequest, RowPage } from './engine';
+import type { DashboardReader } from './dashboard-reads';
+import type { ContactRow, CustomerPageQuery, PageRequest, RecordReader, RowPage } from './engine';
 
 export type { ListRecord, TagKind } from '../domain/records';
 export type { ContactRow, PageRequest, RowPage } from './engine';
@@ -116,7 +117,7 @@ export interface ApiConversion extends Conversion {
 /** A refusal of a write, with the status the API answers. */
 export interface Refusal {
   refused: string;
-  status: 400 | 404;
+  status: 400 | 404 | 409;
 }
 
 export interface Store {
@@ -129,7 +130,8 @@ export interface Store {
   convertOrders(site: string, email: string, conversion: ApiConversion): Promise<number | { refused: string }>;
   getCustomer(site: string, idOrEmail: string): Promise<CustomerRecord | undefined>;
   /** Creates the customer of `email` or merges `patch` into it (tags and metadata replaced whole). */
-  upsertCustomer(site: string, email: string, patch: ProfilePatch): Promise<{ customer: CustomerRecord; created: boolean }>;
+  /** 'deleted': the email's customer was deleted for good (Custobar `is_deleted`); nothing is written. */
+  upsertCustomer(site: string, email: string, patch: ProfilePatch): Promise<{ customer: CustomerRecord; created: boolean } | 'deleted'>;
   /**
    * Updates the customer found by id or email; `email` may move it to a new address.
    * Resolves 'not_found', or 'email_taken' when another customer has the new address.
@@ -191,6 +193,8 @@ export interface Store {
   getOrder(site: string, id: string, listed?: boolean): Promise<OrderRecord | undefined>;
   /** The newest sessions, orders and customers, for the dashboard's first paint. */
   recent(site: string | undefined, limit: number): Promise<{ sessions: SessionRecord[]; orders: OrderRecord[]; customers: CustomerRecord[] }>;
+  /** The merchant dashboard's reads (dashboard-reads.ts), with an order's lines by position. */
+  readonly dashboard: DashboardReader & Pick<RecordReader, 'items'>;
   /** Events of `site` after the opaque cursor `after`, at most `limit`. */
   exportEvents(site: string, after: string | undefined, limit: number | undefined): Promise<EventExportStream>;
   /** Whether `cursor` could have come from this store's X-Next-Cursor. */

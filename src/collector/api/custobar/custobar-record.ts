@@ -16,8 +16,11 @@ import { isPlainObject } from '../rest-context';
 
 export type CustobarRecord = { ok: true; record: CustomerImport } | { ok: false; reason: string };
 
-/** Custobar's text fields and the profile field each is kept in. */
-const TEXT_FIELDS: Readonly<Record<string, keyof ProfileFields>> = {
+/**
+ * Custobar's text fields and the profile field each is kept in. Maps, not objects: a lookup of
+ * "constructor" or "toString" in an object literal finds Object.prototype's members.
+ */
+const TEXT_FIELDS: ReadonlyMap<string, keyof ProfileFields> = new Map(Object.entries({
   canonical_id: 'canonical_id',
   first_name: 'first_name',
   last_name: 'last_name',
@@ -31,15 +34,15 @@ const TEXT_FIELDS: Readonly<Record<string, keyof ProfileFields>> = {
   street_name: 'street_name',
   vat_number: 'vat_number',
   zip_code: 'postal_code',
-};
+} satisfies Record<string, keyof ProfileFields>)) as ReadonlyMap<string, keyof ProfileFields>;
 
-const CONSENT_FIELDS: Readonly<Record<string, ConsentChannel>> = {
+const CONSENT_FIELDS: ReadonlyMap<string, ConsentChannel> = new Map(Object.entries({
   can_email: 'email',
   can_sms: 'sms',
   can_post: 'post',
   can_push: 'push',
   can_profile: 'profiling',
-};
+} satisfies Record<string, ConsentChannel>)) as ReadonlyMap<string, ConsentChannel>;
 
 /** "A company short name and a double underscore" before the field's own name. */
 const COMPANY_FIELD = /^[A-Za-z0-9]+__[A-Za-z0-9_]+$/;
@@ -104,11 +107,11 @@ export function readCustobarRecord(input: unknown, timezone: string): CustobarRe
           record.phone = text(field, value).trim();
           record.phoneKey = key;
         }
-      } else if (field in TEXT_FIELDS) {
-        fields[TEXT_FIELDS[field]] = removes ? null : text(field, value);
-      } else if (field in CONSENT_FIELDS) {
+      } else if (TEXT_FIELDS.has(field)) {
+        fields[TEXT_FIELDS.get(field)!] = removes ? null : text(field, value);
+      } else if (CONSENT_FIELDS.has(field)) {
         if (!removes && typeof value != 'boolean') refuse(field, 'true or false ("" makes it unknown again)');
-        record.consent[CONSENT_FIELDS[field]] = removes ? null : (value as boolean);
+        record.consent[CONSENT_FIELDS.get(field)!] = removes ? null : (value as boolean);
       } else if (field == 'date_joined' || field == 'last_login') {
         const iso = removes ? null : typeof value == 'string' ? toUtcIso(value, timezone) : undefined;
         if (iso === undefined) refuse(field, 'a date or date-time, e.g. 2015-08-28 or 2015-08-28T14:10:00Z');

@@ -2,6 +2,7 @@
  * Customers: the flags (cancel, unsubscribe, opt-in) of both generations, and Rejoiner2's
  * create-or-update, reads by id, email and phone, and update.
  */
+import { DELETED_EMAIL } from '../../domain/list-rules';
 import { phoneKey } from '../../domain/phone';
 import { toMetaString } from '../../../protocol/fields';
 import { MAX_KEY_BYTES, MAX_METADATA_KEYS } from '../../ingest/event-limits';
@@ -42,8 +43,9 @@ async function setFlag(context: RestContext, flag: Flag) {
   return context.store.setCustomerFlags(context.site.id, email.email, flags);
 }
 
+/** A deleted (Custobar `is_deleted`) or erased customer is hidden from every read: 404, as one never known. */
 const answerCustomer = (context: RestContext, customer: Awaited<ReturnType<RestContext['store']['getCustomer']>>): void =>
-  customer ? ok(context, toCustomerJson(customer)) : fail(context, 404, 'customer not found');
+  customer && customer.status == 'active' ? ok(context, toCustomerJson(customer)) : fail(context, 404, 'customer not found');
 
 export const customerHandlers = {
   /** Rejoiner2: answers the customer. */
@@ -65,8 +67,10 @@ export const customerHandlers = {
   upsert: (async (context) => {
     const input = parseCustomerInput(context.body);
     if (!input.ok) return fail(context, 400, input.reason);
-    const { customer, created } = await context.store.upsertCustomer(context.site.id, input.email, input.profile);
-    ok(context, toCustomerJson(customer), created ? 201 : 200);
+    const outcome = await context.store.upsertCustomer(context.site.id, input.email, input.profile);
+    // Deleted for good: neither brought back nor shown (README "Custobar import").
+    if (outcome == 'deleted') return fail(context, 409, DELETED_EMAIL);
+    ok(context, toCustomerJson(outcome.customer), outcome.created ? 201 : 200);
   }) as RestHandlerFn,
 
   read: (async (context) => answerCustomer(context, await context.store.getCustomer(context.site.id, context.params.customer))) as RestHandlerFn,

@@ -46,7 +46,8 @@ async function addContact(context: RestContext, listId: string, createMissingLis
   const contact = readContact(context.body);
   if ('reason' in contact) return fail(context, 400, contact.reason);
   const result = await context.store.addContact(context.site.id, listId, contact, createMissingList);
-  if ('refused' in result) return fail(context, result.status, result.refused);
+  // REST 1.0 clients know 400, not 409 (seed 003's list of answers).
+  if ('refused' in result) return fail(context, rest1 && result.status == 409 ? 400 : result.status, result.refused);
   // REST 1.0 clients accept exactly 200 (the Magento 2 plugin throws on anything else; seed 003
   // lists 200, 400, 403 and 500), so a new contact there is a 200 too.
   if (rest1) return empty(context, 200);

@@ -11,6 +11,7 @@ import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, Visitor
 import type { WritePlan } from '../../domain/write-plan';
 import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
+import { createDashboardReader, POSTGRES_DIALECT } from '../dashboard-sql';
 import { isPostgresCursor } from './postgres-export';
 import type { SessionRow } from '../store';
 
@@ -300,6 +301,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
   const recentSql = (table: string, bySite: boolean): string =>
     `SELECT site, id FROM ${table} ${bySite ? 'WHERE site = $2' : ''} ORDER BY written_at DESC LIMIT $1`;
   return {
+    ...createDashboardReader(POSTGRES_DIALECT, ({ sql, params }) => rows(sql, params)),
     session: async (site, id) => (await one(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])) as SessionRow | undefined,
     async order(site, id) {
       const row = await one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND id = $2`, [site, id]);
@@ -330,7 +332,7 @@ export function createPostgresReader(pool: Pool): RecordReader {
         ])
       ).map(toMembership),
     async customerByPhone(site, key) {
-      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 ORDER BY created_at, id LIMIT 1`, [site, key]);
+      const row = await one(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = $1 AND phone_key = $2 AND status = 'active' ORDER BY created_at, id LIMIT 1`, [site, key]);
       return row && toCustomer(row);
     },
     list: async (site, id) => {

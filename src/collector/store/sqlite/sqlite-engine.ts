@@ -10,7 +10,7 @@
  * static files keep answering, and then fails with StoreUnavailableError (a 503 with
  * Retry-After for beacons).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { StoreUnavailableError, type Engine } from '../engine';
@@ -60,6 +60,8 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
     rollback: writer.prepare('ROLLBACK'),
   };
   const reads = createSqliteReader(reader);
+  /** The file the connections opened: a file removed or replaced under them is not ready. */
+  const opened = statSync(path);
   const exporter = createSqliteExporter(writer, path);
   /** The transaction running now: the next one starts after it. */
   let tail: Promise<unknown> = Promise.resolve();
@@ -126,11 +128,17 @@ export function createSqliteEngine({ path, sync = 'full', lockWaitMs = 1000 }: S
       }
     },
     async ping() {
+      // Ready means a beacon would be stored now: the file is still the one opened (a deleted
+      // folder or a restored backup would take writes into an unlinked file), and the write lock
+      // can be taken as a beacon takes it, behind the transactions already queued.
+      let current;
       try {
-        reader.prepare('SELECT 1').get();
-      } catch (error) {
-        throw asUnavailable(error);
+        current = statSync(path);
+      } catch {
+        throw new StoreUnavailableError('the database file is gone');
       }
+      if (current.ino != opened.ino || current.dev != opened.dev) throw new StoreUnavailableError('the database file was replaced');
+      await engine.transaction([], async () => undefined);
     },
     async close() {
       await tail;

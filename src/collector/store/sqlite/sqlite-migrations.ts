@@ -237,6 +237,16 @@ CREATE TABLE metadata (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 3: what the dashboard reads by. A session's timeline pages its events in arrival order
+ * (rowid, which every SQLite index ends with), and revenue over time reads converted orders by
+ * the shopper's conversion time; without these both would scan a site's whole history.
+ */
+const V3 = `
+CREATE INDEX events_session ON events (site, session);
+CREATE INDEX orders_converted ON orders (site, converted_at) WHERE converted_at IS NOT NULL;
+`;
+
 type Json = Record<string, unknown>;
 
 /**
@@ -336,6 +346,7 @@ const MIGRATIONS: ((db: Database) => void)[] = [
     db.exec(V2_TABLES);
     migrateV1Documents(db);
   },
+  (db) => db.exec(V3),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@ import { phoneKey } from '../../domain/phone';
 import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
 import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
+import { createDashboardReader, SQLITE_DIALECT } from '../dashboard-sql';
 import { prepareBatchStepByStep } from '../prepare-batch';
 import type { SessionRow } from '../store';
 
@@ -312,7 +313,7 @@ export function createSqliteRecordTx(db: Database): RecordTx {
 export function createSqliteReader(db: Database): RecordReader {
   const q = {
     session: db.prepare(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
-    customerByPhone: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? ORDER BY created_at, id LIMIT 1`),
+    customerByPhone: db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND phone_key = ? AND status = 'active' ORDER BY created_at, id LIMIT 1`),
     list: db.prepare('SELECT site, id, name, created_at, contact_count FROM lists WHERE site = ? AND id = ?'),
     listsAfter: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? AND rowid > ? ORDER BY rowid LIMIT ?'),
     listsOffset: db.prepare('SELECT rowid AS cursor, site, id, name, created_at, contact_count FROM lists WHERE site = ? ORDER BY rowid LIMIT ? OFFSET ?'),
@@ -349,7 +350,15 @@ export function createSqliteReader(db: Database): RecordReader {
     orders: [db.prepare('SELECT site, id FROM orders ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM orders WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
     customers: [db.prepare('SELECT site, id FROM customers ORDER BY written_at DESC LIMIT ?').raw(), db.prepare('SELECT site, id FROM customers WHERE site = ? ORDER BY written_at DESC LIMIT ?').raw()],
   };
+  // The dashboard's statements come in a few shapes (dashboard-sql.ts): each is prepared once.
+  const prepared = new Map<string, Statement>();
+  const dashboard = createDashboardReader(SQLITE_DIALECT, async ({ sql, params }) => {
+    let query = prepared.get(sql);
+    if (!query) prepared.set(sql, (query = db.prepare(sql)));
+    return query.all(...(params as unknown[])) as Row[];
+  });
   return {
+    ...dashboard,
     session: async (site, id) => q.session.get(site, id) as SessionRow | undefined,
     order: async (site, id) => {
       const row = q.order.get(site, id) as Row | undefined;
