@@ -34,6 +34,7 @@ export const toEmail = (value: unknown): string | undefined => {
   // No control characters (NUL, bell, escape, C1) and no U+FFFD (what the collector's JSON reader
   // makes of a NUL or a lone surrogate): no mail system takes them, and stored they would reach
   // every export and mail header the address is written into.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
   return email.length < 255 && /^[^\s@\x00-\x1f\x7f-\x9f\ufffd]+@[^\s@.\x00-\x1f\x7f-\x9f\ufffd]+(\.[^\s@.\x00-\x1f\x7f-\x9f\ufffd]+)+$/.test(email) ? email : undefined;
 };
 
