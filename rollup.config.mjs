@@ -1,6 +1,9 @@
 // Builds the browser library: dist/rejoiner.js (minified IIFE for the snippet, with source map),
 // dist/rejoiner-extensions.js (the extension commands, an ES module the snippet loads on demand),
-// dist/rejoiner.mjs (ESM for bundlers, with the extensions as a lazy chunk), dist/server.mjs, the
+// dist/rejoiner-debug.js (debug mode's messages, an ES module loaded once debug mode is on),
+// dist/rejoiner-forms.js (the form scanner, an ES module loaded once a form is used),
+// dist/rejoiner-adopt.js (adoption of the outbox of pages that have gone, loaded when there is one),
+// dist/rejoiner.mjs (ESM for bundlers, with those as lazy chunks), dist/server.mjs, the
 // type declarations of the package's entries, one bundled file each (dist/*.d.mts): no relative
 // import without an extension is left, so they work under every `moduleResolution`; and the
 // collector for Node (collector/cli.mjs, the `rejoiner-collector` bin), so that running it needs
@@ -69,13 +72,31 @@ export default [
     // map is written but not linked from the file (a `sourceMappingURL` comment would count in
     // every page's download): load dist/rejoiner.js.map in the browser's devtools to debug.
     output: { file: 'dist/rejoiner.js', format: 'iife', sourcemap: 'hidden', strict: false },
-    plugins: [...plugins(), minify(), printSize(5120)],
+    plugins: [...plugins(), minify(), printSize(4608)],
   },
   {
     // Loaded by dist/rejoiner.js with import() from the same folder: an ES module, so that the
     // core needs no global to receive it. `.js` because every server sends that as JavaScript.
     input: 'src/extensions/index.ts',
     output: { file: 'dist/rejoiner-extensions.js', format: 'es', sourcemap: 'hidden' },
+    plugins: [...plugins(), minify(), printSize()],
+  },
+  {
+    // Loaded by dist/rejoiner.js with import() from the same folder once debug mode is on.
+    input: 'src/debug/index.ts',
+    output: { file: 'dist/rejoiner-debug.js', format: 'es', sourcemap: 'hidden' },
+    plugins: [...plugins(), minify(), printSize()],
+  },
+  {
+    // Loaded by dist/rejoiner.js with import() from the same folder the first time a form is used.
+    input: 'src/forms/index.ts',
+    output: { file: 'dist/rejoiner-forms.js', format: 'es', sourcemap: 'hidden' },
+    plugins: [...plugins(), minify(), printSize()],
+  },
+  {
+    // Loaded by dist/rejoiner.js with import() from the same folder when another page's outbox is there.
+    input: 'src/adopt/index.ts',
+    output: { file: 'dist/rejoiner-adopt.js', format: 'es', sourcemap: 'hidden' },
     plugins: [...plugins(), minify(), printSize()],
   },
   {

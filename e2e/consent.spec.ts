@@ -13,6 +13,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { ofType, received, siteFor, waitForEvents } from './support/beacons';
 import { watchErrors } from './support/page';
+import { holdsFor } from './support/settle';
 
 const fixture = (name: string, site: string, query = '') => `/e2e/fixtures/consent/${name}.html?site=${site}${query}`;
 const PLAIN = '/e2e/fixtures/consent/plain.html';
@@ -68,12 +69,13 @@ const gateUp = (page: Page) =>
     return !!queue && queue.push !== Array.prototype.push;
   });
 
-/** Waits QUIET_MS, then checks that nothing was sent and nothing was stored. */
+/** Checks for QUIET_MS that nothing is sent and nothing is stored. */
 async function expectNothing(page: Page, site: string, seen: Watch, when: string): Promise<void> {
-  await page.waitForTimeout(QUIET_MS);
-  expect(await received(site), `a beacon arrived ${when}`).toEqual([]);
-  expect(seen.beacons, `a beacon request was made ${when}`).toEqual([]);
-  expect(await traces(page), `a cookie or storage key ${when}`).toEqual(NO_TRACES);
+  await holdsFor(async () => {
+    expect(await received(site), `a beacon arrived ${when}`).toEqual([]);
+    expect(seen.beacons, `a beacon request was made ${when}`).toEqual([]);
+    expect(await traces(page), `a cookie or storage key ${when}`).toEqual(NO_TRACES);
+  }, QUIET_MS);
 }
 
 /**
@@ -301,17 +303,17 @@ test.describe('a refusal after tracking began', () => {
     await expect.poll(async () => (await traces(page)).documentCookie).toEqual([]);
     await push(page, product('AFTER-1'), cartItem('AFTER-C1'), ['setCustomerEmail', 'after@example.com']);
     await typeEmail(page, '#newsletter-email', 'typed.after@example.com');
-    await page.waitForTimeout(QUIET_MS);
-
-    const all = await received(site);
-    expect(all.slice(before), 'a beacon after the refusal').toEqual([]);
-    expect(await traces(page)).toEqual(NO_TRACES);
+    await holdsFor(async () => {
+      expect((await received(site)).slice(before), 'a beacon after the refusal').toEqual([]);
+      expect(await traces(page)).toEqual(NO_TRACES);
+    }, QUIET_MS);
 
     // Leaving the page (pagehide, the sender's last chance) writes nothing back either.
     await page.goto(PLAIN);
-    await page.waitForTimeout(500);
-    expect(await traces(page)).toEqual(NO_TRACES);
-    expect((await received(site)).slice(before), 'a beacon at page hide').toEqual([]);
+    await holdsFor(async () => {
+      expect(await traces(page)).toEqual(NO_TRACES);
+      expect((await received(site)).slice(before), 'a beacon at page hide').toEqual([]);
+    }, 500);
     expect(seen.errors).toEqual([]);
   });
 
@@ -328,10 +330,11 @@ test.describe('a refusal after tracking began', () => {
         ['setCartItem', { product_id: 'SAME-TASK-C1', price: 1 }],
       );
     });
-    await page.waitForTimeout(QUIET_MS);
-    const after = (await received(site)).slice(before).flatMap((r) => r.body.events ?? []);
-    expect(after.map((e) => [e.type, productIdOf(e) ?? null]), 'events sent after the refusal').toEqual([]);
-    expect(await traces(page)).toEqual(NO_TRACES);
+    await holdsFor(async () => {
+      const after = (await received(site)).slice(before).flatMap((r) => r.body.events ?? []);
+      expect(after.map((e) => [e.type, productIdOf(e) ?? null]), 'events sent after the refusal').toEqual([]);
+      expect(await traces(page)).toEqual(NO_TRACES);
+    }, QUIET_MS);
     expect(seen.errors).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { BASE, delivered, ofType, received, siteFor, waitForEvents } from './support/beacons';
+import { BASE, ofType, received, siteFor, waitForEvents } from './support/beacons';
+import { expectNothingSent, settle } from './support/settle';
 
 const open = (site: string, fixture = 'snippet.html', query = '') =>
   `/e2e/fixtures/${fixture}?site=${site}${query}`;
@@ -101,22 +102,40 @@ test('bad commands amid good ones are skipped without a page error', async ({ pa
   expect(await page.evaluate(() => (window as unknown as { _rejoiner: unknown[] })._rejoiner.push(['setCartItem', null]))).toBe(0);
 });
 
-test('debug mode explains each skipped command', async ({ page }, info) => {
+// The readable messages come from the debug module, loaded once debug mode is on: commands pushed
+// before it arrived are explained too, the same way whichever switch turned debug mode on.
+for (const how of ['?rejoiner_debug=1', "['setDebug', true] first in the queue"]) {
+  test(`debug mode explains each command and each skipped one (${how})`, async ({ page }, info) => {
+    const site = siteFor(info);
+    const lines: string[] = [];
+    page.on('console', (m) => lines.push(`${m.type()} ${m.text()}`));
+    if (how.startsWith('[')) await page.addInitScript(() => ((window as unknown as { _rejoiner: unknown[] })._rejoiner = [['setDebug', true]]));
+    await page.goto(open(site, 'bad-commands.html', how.startsWith('?') ? '&rejoiner_debug=1' : ''));
+    await waitForEvents(site, (e) => e.length >= 5);
+    await expect.poll(() => lines.join('\n')).toContain('setCustomerData failed:');
+    await expect.poll(() => lines.join('\n')).toContain('log [rejoiner] send');
+    const text = lines.join('\n');
+    expect(text).toContain(`log [rejoiner] setAccount ${site}`);
+    expect(text).toContain('log [rejoiner] trackProductView');
+    expect(text).toContain('warning [rejoiner] unknown command null');
+    expect(text).toContain('warning [rejoiner] unknown command 42');
+    expect(text).toContain('warning [rejoiner] unknown command setCartData');
+    expect(text).toContain('warning [rejoiner] cart_item: not an object');
+    expect(text).toContain('warning [rejoiner] cart_item: product_id is required');
+    expect(text).toContain('warning [rejoiner] email: dropped not-an-email');
+    expect(text).toContain('warning [rejoiner] customer_email: email is required');
+    expect(text).toContain('warning [rejoiner] addPageView failed:');
+    expect(await page.evaluate(() => (window as unknown as { pageErrors: string[] }).pageErrors)).toEqual([]);
+  });
+}
+
+test('without debug mode the debug module is never loaded', async ({ page }, info) => {
   const site = siteFor(info);
-  const warnings: string[] = [];
-  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
-  await page.goto(open(site, 'bad-commands.html', '&rejoiner_debug=1'));
+  const requested: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
+  await page.goto(open(site, 'bad-commands.html'));
   await waitForEvents(site, (e) => e.length >= 5);
-  await expect.poll(() => warnings.join('\n')).toContain('setCustomerData failed:');
-  const text = warnings.join('\n');
-  expect(text).toContain('[rejoiner] unknown command null');
-  expect(text).toContain('[rejoiner] unknown command 42');
-  expect(text).toContain('[rejoiner] unknown command setCartData');
-  expect(text).toContain('cart_item: not an object');
-  expect(text).toContain('cart_item: product_id is required');
-  expect(text).toContain('email: dropped not-an-email');
-  expect(text).toContain('customer_email: email is required');
-  expect(text).toContain('addPageView failed:');
+  expect(requested.filter((url) => url.includes('rejoiner-debug'))).toEqual([]);
 });
 
 test('commands before setAccount are held and sent with the URL of their push', async ({ page }, info) => {
@@ -124,8 +143,7 @@ test('commands before setAccount are held and sent with the URL of their push', 
   await page.goto('/e2e/fixtures/no-account.html');
   const firstUrl = page.url();
   await page.waitForFunction(() => !Array.isArray((window as unknown as { _rejoiner: { push: unknown } })._rejoiner.push) && (window as unknown as { _rejoinerDispatch?: unknown })._rejoinerDispatch);
-  await page.waitForTimeout(1500);
-  expect(await delivered(site)).toEqual([]);
+  await expectNothingSent(page, site);
   await page.evaluate(() => history.pushState({}, '', '/e2e/fixtures/moved.html'));
   await page.evaluate((s) => (window as unknown as { _rejoiner: unknown[] })._rejoiner.push(['setCartItem', { product_id: 'LATER-1' }], ['setAccount', s]), site);
   const events = await waitForEvents(site, (e) => e.length >= 4);
@@ -140,11 +158,14 @@ test('a library loaded late and twice boots once, keeps expandos and doubles not
   const site = siteFor(info);
   await page.goto(open(site, 'late-and-twice.html'));
   await page.waitForFunction(() => performance.getEntriesByType('resource').filter((r) => r.name.includes('__slow.js')).length == 2);
-  await page.waitForTimeout(200);
+  // Booted: the dispatcher took over the queue.
+  await page.waitForFunction(() => {
+    const w = window as unknown as { _rejoiner: { push: unknown }; _rejoinerDispatch?: unknown };
+    return typeof w._rejoinerDispatch == 'function' && w._rejoiner.push === w._rejoinerDispatch;
+  });
   await page.evaluate(() => (window as unknown as { _rejoiner: unknown[] })._rejoiner.push(['setCartItem', { product_id: 'AFTER-LOAD' }]));
   const events = await waitForEvents(site, (e) => e.some((x) => (x.data as { product_id?: string }).product_id == 'AFTER-LOAD'));
-  await page.waitForTimeout(1500);
-  const all = await delivered(site);
+  const all = await settle(page, site);
   expect(all.map((e) => e.type).sort()).toEqual(['cart_item', 'cart_item', 'order_started', 'page_view']);
   expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
   expect(events.length).toBeGreaterThan(0);
@@ -156,8 +177,7 @@ test("['trackPageView', false] at the end of the body turns the automatic page v
   const site = siteFor(info);
   await page.goto(open(site, 'no-pageview.html'));
   await waitForEvents(site, (e) => e.some((x) => x.type == 'product_view'));
-  await page.waitForTimeout(1500);
-  expect((await delivered(site)).map((e) => e.type)).toEqual(['product_view']);
+  expect((await settle(page, site)).map((e) => e.type)).toEqual(['product_view']);
 });
 
 for (const domain of ['', '.http://www.shop.com', '127.0.0.1', '.http://127.0.0.1/']) {

@@ -15,6 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { BASE, delivered, ofType, siteFor, waitForEvents } from './support/beacons';
 import { backFromCache, countRestores, launchWithBackForwardCache, watchErrors } from './support/page';
+import { holdsFor } from './support/settle';
 
 const APP = '/e2e/fixtures/spa/app.html';
 const SHOP = '/e2e/fixtures/spa/shop/';
@@ -227,11 +228,12 @@ for (const timers of ['on time', 'late'] as const) {
       { url: home, title: titleOf('Home'), referrer: '' },
       { url: route('checkout'), title: titleOf('Checkout'), referrer: home },
     ]);
-    // Nothing more arrives (the page is gone: no marker can be pushed, so wait).
-    await page.waitForTimeout(2000);
-    const all = await delivered(site);
-    expect(viewsOf(all)).toHaveLength(2);
-    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    // Nothing more arrives (the page is gone: no marker can be pushed, so watch for a while).
+    await holdsFor(async () => {
+      const all = await delivered(site);
+      expect(viewsOf(all)).toHaveLength(2);
+      expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    }, 2000);
     expect(errors).toEqual([]);
   });
 }

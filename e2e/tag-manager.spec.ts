@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { WireEvent } from '../src/protocol/types';
 import { BASE, delivered, ofType, siteFor, waitForEvents } from './support/beacons';
 import { watchErrors as watchPageErrors } from './support/page';
+import { settle } from './support/settle';
 
 const tagPage = (site: string, query = '') => `/e2e/fixtures/tag-manager/page.html?site=${site}${query}`;
 
@@ -50,9 +51,6 @@ const running = () => {
   return typeof w._rejoinerDispatch == 'function' && w._rejoiner.push === w._rejoinerDispatch && w._rejoinerDispatch !== Array.prototype.push;
 };
 
-/** "Nothing more arrived": longer than the sender's 1 s batching. */
-const settle = (page: Page) => page.waitForTimeout(2_000);
-
 /** The cart line the page's data layer adds: Google's add_to_cart example. */
 const STAN_TEE = {
   product_id: 'SKU_12345',
@@ -71,7 +69,7 @@ test('fired after window load with a late library: one page view for the landing
   await page.goto(tagPage(site, '&mode=late'));
   const landing = page.url();
   const events = await waitForEvents(site, (e) => ofType(e, 'page_view').length >= 1 && ofType(e, 'cart_data').length >= 1);
-  await settle(page);
+  await settle(page, site);
   const all = await delivered(site);
 
   // The tag fired once, after load, and the library ran although it came after load too.
@@ -93,14 +91,14 @@ test('fired after window load, its extension module blocked: the core still coun
   const site = siteFor(info);
   // The recipe queues bridgeDataLayer, so the library waits for rejoiner-extensions.js before it
   // starts. When that request fails (an ad blocker, a CSP, a network error; or a library served
-  // from a folder without the file, as /__slow.js is), the bridge is lost, but tracking must not be.
+  // from a folder without the file), the bridge is lost, but tracking must not be.
   await slowLibrary(page, 800);
   await page.route(/\/rejoiner-extensions\.js(\?|$)/, (route) => route.abort('blockedbyclient'));
   await page.goto(tagPage(site, '&mode=late'));
   const landing = page.url();
   await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => /rejoiner\.js/.test(r.name)));
   await waitForEvents(site, (e) => ofType(e, 'page_view').length >= 1);
-  await settle(page);
+  await settle(page, site);
   const all = await delivered(site);
   expect(pageViews(all)).toEqual([{ url: landing, title: 'Tag manager page', referrer: '' }]);
   expect(await page.evaluate(running)).toBe(true);
@@ -126,7 +124,7 @@ test('fired twice on the same page, and again once booted: one copy, one page vi
     w.dataLayer.push({ ecommerce: null }, { event: 'view_item', ecommerce: { currency: 'USD', items: [{ item_id: 'VIEWED', price: 5 }] } });
   });
   await waitForEvents(site, (e) => ofType(e, 'product_view').length >= 2);
-  await settle(page);
+  await settle(page, site);
   const all = await delivered(site);
 
   expect(
@@ -169,7 +167,7 @@ test('fired on every virtual page view: one page view per URL, referrers chained
   // Fired again for a URL already counted (a history trigger that fires twice): nothing new.
   await page.evaluate(() => (window as unknown as TagWindow).tagManager.fire());
   await waitForEvents(site, (e) => ofType(e, 'page_view').length >= 4);
-  await settle(page);
+  await settle(page, site);
   const all = await delivered(site);
 
   expect(pageViews(all)).toEqual(spaViews(site));
@@ -203,7 +201,7 @@ test('routes that change before a late library arrives still count one page view
   await page.waitForFunction(() => (window as unknown as TagWindow).routesDone);
   expect(await page.evaluate(running)).toBe(false); // the routes came first
   await waitForEvents(site, (e) => ofType(e, 'page_view').length >= 4 && ofType(e, 'cart_data').length >= 1);
-  await settle(page);
+  await settle(page, site);
   const all = await delivered(site);
   expect(pageViews(all)).toEqual(expected);
   expect(ofType(all, 'cart_item').map((e) => e.data)).toEqual([STAN_TEE]);
@@ -221,7 +219,7 @@ test('the GA4 data layer on the page is bridged once, before and after the libra
   // A later add_to_cart from the shop's theme, through the tag manager's push.
   await page.evaluate(() => (window as unknown as { ga4: { send(form: string, name: string): void } }).ga4.send('tag-manager', 'add_to_cart'));
   events = await waitForEvents(site, (e) => ofType(e, 'cart_data').length >= 2);
-  await settle(page);
+  await settle(page, site);
   const all = await delivered(site);
   expect(ofType(all, 'cart_item').sort((a, b) => a.seq - b.seq).map((e) => e.data)).toEqual([
     STAN_TEE,

@@ -52,8 +52,8 @@ let browser, server, cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  try { await browser?.close(); } catch {}
-  try { await server?.close(); } catch {}
+  try { await browser?.close(); } catch { /* already closed */ }
+  try { await server?.close(); } catch { /* already closed */ }
   if (!reuse) removeDir(tmp);
 }
 const bail = (code, why) => { if (why) console.error(why); cleanup().finally(() => process.exit(code)); };

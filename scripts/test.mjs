@@ -43,8 +43,9 @@ if (missing.length) {
   });
 }
 
-// 3. Types, build, and the size budget, before any test.
+// 3. Types, lint, build, and the size budget, before any test.
 must('npx', ['tsc', '-p', 'tsconfig.json']);
+must('npx', ['eslint', 'src', 'test', 'e2e', 'scripts']);
 must('npm', ['run', 'build']);
 must('node', ['scripts/check-size.mjs']);
 // Compile-time tests of the published declarations (they import the package by its name).

@@ -2,10 +2,10 @@
  * The ESM build (`dist/rejoiner.mjs`) for bundlers: the same core as the script tag. Importing it
  * changes nothing on the page; the first `rejoiner()` call boots the library (once per page,
  * sharing the `_rejoiner` queue with any snippet already there, so there is never a second
- * sender). The extension commands are a dynamic import: bundlers split them into a chunk that
- * loads only when a command needs it.
+ * sender). The extension commands, the debug messages and the form scanner are dynamic imports:
+ * bundlers split them into chunks that load only when a command, debug mode or a form needs them.
  */
-import { boot } from './browser/boot';
+import { boot, type LoadModule, type Modules } from './browser/boot';
 import type { RejoinerCommand } from './types';
 
 export type * from './types';
@@ -23,7 +23,14 @@ export function rejoiner(...commands: RejoinerCommand[]): void {
     // Queued first, so that a `requireConsent` among them is seen before anything starts.
     (globals._rejoiner ||= []).push(...commands);
     if (!globals._rejoinerDispatch)
-      boot(location.origin, () => import('./extensions/index'));
+      boot(location.origin, ((name: keyof Modules) =>
+        name == 'debug'
+          ? import('./debug/index')
+          : name == 'forms'
+            ? import('./forms/index')
+            : name == 'adopt'
+              ? import('./adopt/index')
+              : import('./extensions/index')) as LoadModule);
   } catch {
     // never throw into the application
   }

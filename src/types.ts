@@ -53,6 +53,15 @@ export interface CustomerInput extends Record<string, unknown> {
   age?: number | string;
   gender?: 'm' | 'f' | 'male' | 'female' | 'Male' | 'Female';
   language?: string;
+  address1?: string;
+  address2?: string;
+  address3?: string;
+  city?: string;
+  state?: string;
+  postal_code?: string;
+  country?: string;
+  timezone?: string;
+  phone?: string;
   birthdate?: string;
   tags?: string | string[];
 }
@@ -105,6 +114,5 @@ declare global {
    * `_rejoiner.push(['setCartItem', {...}])` is checked against every command's argument.
    */
   // `var` is how a global of the page is declared in TypeScript.
-  // eslint-disable-next-line no-var
   var _rejoiner: RejoinerQueue;
 }

@@ -22,9 +22,17 @@ export const siteFor = (info: TestInfo): string =>
 export const received = async (site: string): Promise<Received[]> =>
   (await fetch(`${BASE}/__beacons/${site}`)).json() as Promise<Received[]>;
 
-/** Every event the server answered 200 for, in arrival order. */
+/** The product id prefix of the marker events `settle` (settle.ts) pushes. */
+export const SETTLE_MARKER = '__settle__';
+const isMarker = (event: WireEvent) =>
+  event.type == 'product_view' && String((event.data as { product_id?: string }).product_id).startsWith(SETTLE_MARKER);
+
+/** Every event the server answered 200 for, in arrival order (`settle`'s markers left out). */
 export const delivered = async (site: string): Promise<WireEvent[]> =>
-  (await received(site)).filter((r) => r.status == 200).flatMap((r) => r.body.events);
+  (await received(site))
+    .filter((r) => r.status == 200)
+    .flatMap((r) => r.body.events)
+    .filter((event) => !isMarker(event));
 
 /** Waits until `check` passes on the delivered events, then returns them. */
 export async function waitForEvents(

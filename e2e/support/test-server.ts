@@ -117,6 +117,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number) {
     res.end(await readFile(join(ROOT, 'dist', 'rejoiner.js')));
     return;
   }
+  const module = path.match(/^\/(rejoiner-[a-z]+\.js)$/);
+  if (module) {
+    // The modules /__slow.js loads from its own folder, as a CDN serves them next to the script.
+    res.writeHead(200, { 'Content-Type': TYPES['.js'], 'Access-Control-Allow-Origin': '*' });
+    res.end(await readFile(join(ROOT, 'dist', module[1])));
+    return;
+  }
 
   const file = normalize(join(ROOT, path));
   if (!file.startsWith(ROOT) || !/^\/(dist|e2e\/fixtures)\/|^\/public\/tag-manager-recipe\.html$/.test(path)) {

@@ -26,7 +26,7 @@ export async function installPeers(peers, dir, { reuse = false, log = console.er
       npm(dir, wanted, 300_000);
     } catch (e) {
       log(`npm install failed as a whole (${String(e.message).split('\n')[0]}); trying one by one`);
-      for (const pkg of wanted) { try { npm(dir, [pkg], 180_000); } catch {} }
+      for (const pkg of wanted) { try { npm(dir, [pkg], 180_000); } catch { /* that peer is left out of the table */ } }
     }
   }
   for (const p of peers) {

@@ -23,10 +23,10 @@ class Log {
 /** The benchmark marks in a collector body: JSON, form-encoded, base64 or gzip, as each tracker sends. */
 function marksOf(body, search) {
   let buf = body;
-  try { if (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf); } catch {}
+  try { if (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf); } catch { /* not gzip after all: read as is */ }
   let text = buf.toString('utf8') + ' ' + decodeURIComponent(search || '');
   for (const b64 of text.match(/(?:data=)?[A-Za-z0-9+/=%]{40,}/g) || []) {
-    try { text += Buffer.from(decodeURIComponent(b64.replace(/^data=/, '')), 'base64').toString('utf8'); } catch {}
+    try { text += Buffer.from(decodeURIComponent(b64.replace(/^data=/, '')), 'base64').toString('utf8'); } catch { /* not base64: the text is searched as is */ }
   }
   return new Set(text.match(new RegExp(`${MARK}-\\d+-`, 'g')) || []);
 }
@@ -102,7 +102,7 @@ export async function startServer(peers) {
       if (process.env.BENCH_DEBUG) console.error(`  [collector] ${req.method} ${req.url.slice(0, 120)} ${body.length} B`);
       if (path.startsWith('/v4/')) {
         let n = 0;
-        try { n = JSON.parse(body.toString('utf8')).events.length; } catch {}
+        try { n = JSON.parse(body.toString('utf8')).events.length; } catch { /* not our batch: 0 accepted */ }
         return send(200, 'application/json', JSON.stringify({ accepted: n, duplicates: 0, rejected: [] }));
       }
       if (path === '/api/event') return send(202, 'text/plain', 'ok');

@@ -11,46 +11,80 @@
  * queue at boot holds `requireConsent` or `respectGPC`, nothing starts until the module has
  * decided: consent comes before the first cookie.
  */
+import type { WireEvent } from '../protocol/types';
 import { createCommands, type Command } from './commands';
-import { startFormScanner } from './form-scanner';
+import { startForms, type FormScope } from './forms';
 import { createIdentity } from './identity';
 import { newId } from './ids';
 import { onLifecycle } from './lifecycle';
-import { warn } from './log';
 import { attachQueue, createDispatcher, type CommandQueue } from './queue';
+import { report, setDebug, startDebug, type Printer } from './report';
 import { createSender } from './sender';
+import { beaconBody, postBody } from './transport';
 import { whenParsed } from './when';
 
 export type Dispatch = (...commands: unknown[]) => unknown;
 
 /**
- * The extension module's entry (its default export), called in one of two ways:
- * - before boot, `(start)`: it calls `start()` once tracking may begin (at once, or when consent
- *   is given; never when it is refused);
- * - after boot, `(dispatch, command, commands, warn)` for a command the core does not know: it
- *   adds its handlers to `commands` and runs `command` with them, or warns that nobody knows it.
- *   The core holds later commands until then. `dispatch` is for commands the module makes up
- *   later (page views, data-layer events); `warn` is the core's, which knows about debug mode.
+ * The extension module's entry (its default export), called in one of two ways, always with the
+ * core's debug channel (`report`, report.ts) and its `setDebug`:
+ * - before boot, `(start, report, setDebug)`: it calls `start()` once tracking may begin (at
+ *   once, or when consent is given; never when it is refused);
+ * - after boot, `(dispatch, report, setDebug, command, commands)` for a command the core does not
+ *   know: it adds its handlers to `commands` and runs `command` with them, or reports that nobody
+ *   knows it. The core holds later commands until then. `dispatch` is for commands the module
+ *   makes up later (page views, data-layer events).
+ * Positional and unmangled, so the two files share no property names; both come from one build.
  */
 export type Extensions = (
   go: Dispatch,
+  coreReport: typeof report,
+  coreSetDebug: typeof setDebug,
   command?: unknown,
   commands?: Record<string, Command>,
-  coreWarn?: typeof warn,
 ) => unknown;
 
-/** Imports the extension module: a file next to the script, or a chunk of the ESM build. */
-export type LoadExtensions = () => Promise<{ default: Extensions }>;
+/**
+ * The forms module's entry (src/forms/): starts the form scanner, which calls `onEmail` with each
+ * email it finds once per session (`session` gives the current one), reads the scope of
+ * `setFormScan` at each read, and reports its errors. Returns a reader of one field, for the
+ * fields the shopper used while it loaded and for the idle-time pass.
+ */
+export type Forms = (
+  onEmail: (email: string) => void,
+  session: () => string,
+  scope: () => FormScope,
+  coreReport: typeof report,
+) => (field: EventTarget) => void;
 
 /**
- * Whether a command in the queue at boot is `requireConsent` or `respectGPC` (no core command
- * starts so). Each command is read on its own: one that cannot be read (an index getter that
- * throws, a revoked Proxy, a Symbol for a name) must neither stop the boot nor hide a consent
- * command after it.
+ * The adopt module's entry (src/adopt/): under a Web Lock, takes the events that gone pages left
+ * for this site and endpoint, and hands them to `take` (which stores them as this page's own).
+ */
+export type Adopt = (site: string, endpoint: string, ownKey: string, take: (events: WireEvent[]) => void) => unknown;
+
+/** The modules the core loads on demand, by name: `dist/rejoiner-{name}.js`, or chunks of the ESM build. */
+export interface Modules {
+  extensions: Extensions;
+  debug: Printer;
+  forms: Forms;
+  adopt: Adopt;
+}
+
+/** Imports one of the modules: a file next to the script, or a chunk of the ESM build. */
+export type LoadModule = <Name extends keyof Modules>(name: Name) => Promise<{ default: Modules[Name] }>;
+
+/** The commands that take effect before anything is stored or sent (DESIGN.md). */
+const CONSENT_FIRST = /^(requireConsent|respectGPC)$/;
+
+/**
+ * Whether a command in the queue at boot is one of CONSENT_FIRST. Each command is read on its
+ * own: one that cannot be read (an index getter that throws, a revoked Proxy, a Symbol for a
+ * name) must neither stop the boot nor hide a consent command after it.
  */
 const asksForConsent = (command: unknown): boolean => {
   try {
-    return /^re[qs]/.test((command as string[])[0]);
+    return CONSENT_FIRST.test((command as string[])[0]);
   } catch {
     return false; // the dispatcher reports it
   }
@@ -63,7 +97,7 @@ interface RejoinerGlobals {
 }
 
 /** Boots unless a copy already runs. Beacons go to `endpoint` (an origin). */
-export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
+export function boot(endpoint: string, load: LoadModule): void {
   const globals = window as unknown as RejoinerGlobals;
   const stub = (Array.isArray(globals._rejoiner) ? globals._rejoiner : (globals._rejoiner = [])) as CommandQueue;
   const booted = globals._rejoinerDispatch;
@@ -71,19 +105,20 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
     if (stub.push != booted) attachQueue(stub, booted);
     return;
   }
-  // A failed import (blocked, offline, a file of another kind at that URL) is only warned about.
+  startDebug(() => load('debug').then((module) => module.default));
+  // A failed import (blocked, offline, a file of another kind at that URL) is only reported.
   const withExtensions = (...args: Parameters<Extensions>): Promise<unknown> =>
-    loadExtensions()
+    load('extensions')
       .then((module) => module.default(...args))
-      .catch(warn);
+      .catch(report);
 
   const start = (): void => {
     const identity = createIdentity();
-    const sender = createSender(newId());
-    const scanner = startFormScanner((email) => _tracker._formEmail(email));
-    const { _commands, _tracker } = createCommands(identity, sender, scanner);
+    const sender = createSender(newId(), postBody, beaconBody, () => load('adopt'));
+    const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email), identity._session);
+    const { _commands, _tracker } = createCommands(identity, sender, setFormScan);
     const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
-      withExtensions(dispatch, command, _commands, warn),
+      withExtensions(dispatch, report, setDebug, command, _commands),
     ));
     sender._setEndpoint(endpoint);
     onLifecycle(
@@ -95,6 +130,7 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
       sender._online,
     );
     attachQueue(stub, dispatch);
+    _tracker._clickBack();
     whenParsed(_tracker._autoPageView);
   };
 
@@ -104,6 +140,6 @@ export function boot(endpoint: string, loadExtensions: LoadExtensions): void {
   // leaves them there.
   if (stub.some(asksForConsent)) {
     globals._rejoinerDispatch = stub.push;
-    withExtensions(start);
+    void withExtensions(start, report, setDebug); // ends in catch: a module that cannot load starts nothing
   } else start();
 }

@@ -4,13 +4,14 @@
  * lifecycle of seed 003: cart commands open an order, `startNewOrder` opens a new one,
  * `clearCartData` and `sendConversion` close it.
  */
-import { normalizeEventData } from '../protocol/events';
+import { normalizeData } from '../protocol/events';
 import { isObject } from '../protocol/fields';
 import type { EventType } from '../protocol/types';
-import type { FormScanner } from './form-scanner';
 import type { Identity } from './identity';
 import { newId } from './ids';
-import { setDebug, warn } from './log';
+import { report, setDebug } from './report';
+import { BAD_SITE } from './report-codes';
+import { CLICK_BACK_PARAMETER, scrubUrl, setUrlScrub } from './url-scrub';
 import type { Sender } from './sender';
 
 export type Command = (argument: unknown) => void;
@@ -20,11 +21,13 @@ export interface Tracker {
   _autoPageView(): void;
   /** A page view of `url` (default: the current URL). */
   _pageView(url?: string): void;
-  /** An email the form scanner found: sent once per distinct email per session. */
+  /** An email the form scanner found (it sends each one once per session). */
   _formEmail(email: string): void;
+  /** The click-back token of the landing URL, if any: reported once per page load. */
+  _clickBack(): void;
 }
 
-export function createCommands(identity: Identity, sender: Sender, scanner: FormScanner) {
+export function createCommands(identity: Identity, sender: Sender, setFormScan: Command) {
   let autoPageView = true;
   let lastPageUrl: string | undefined;
 
@@ -33,11 +36,11 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
    * between normalization and queueing, only for a payload that is kept.
    */
   const emit = (type: EventType, data: unknown, urgent?: unknown, opening?: () => unknown): unknown => {
-    const normalized = normalizeEventData(type, data, warn);
+    const normalized = normalizeData(type, data, report);
     if (normalized) {
       if (opening) opening();
       sender._add(
-        { id: newId(), ...identity._stamp(), type, ts: Date.now(), url: location.href, data: normalized },
+        { id: newId(), ...identity._stamp(), type, ts: Date.now(), url: scrubUrl(location.href), data: normalized },
         urgent,
       );
     }
@@ -60,7 +63,8 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
 
   /** `title` defaults to the page's; a page view queued earlier may bring the one of its time. */
   const pageView = (url = location.href, title = document.title): void => {
-    if (emit('page_view', { url, title, referrer: lastPageUrl ?? document.referrer })) lastPageUrl = url;
+    if (emit('page_view', { url: scrubUrl(url), title, referrer: scrubUrl(lastPageUrl ?? document.referrer) }))
+      lastPageUrl = url;
   };
 
   const tracker: Tracker = {
@@ -68,13 +72,17 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
       try {
         if (autoPageView) pageView();
       } catch (error) {
-        warn(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
+        report(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
       }
       autoPageView = false;
     },
     _pageView: pageView,
-    _formEmail(email) {
-      if (identity._rememberFormEmail(email)) emitEmail(email, 'form');
+    _formEmail: (email) => emitEmail(email, 'form'),
+    _clickBack() {
+      // CONTRACTS.md "Click-back attribution": the token is sent, never kept (outbox-store.ts),
+      // and scrubbed from every URL the library sends.
+      const token = new URLSearchParams(location.search).get(CLICK_BACK_PARAMETER);
+      if (token) emit('click_back', { token });
     },
   };
 
@@ -83,12 +91,13 @@ export function createCommands(identity: Identity, sender: Sender, scanner: Form
     __proto__: null as unknown as Command,
     setAccount(site) {
       if ((site && typeof site != 'object') || site === 0) sender._setSite('' + site);
-      else warn('bad site', site);
+      else report(BAD_SITE, site);
     },
     setDomain: identity._setDomain,
     setEndpoint: (url) => sender._setEndpoint(resolve(url).replace(/\/+$/, '')),
     setDebug,
-    setFormScan: scanner._setScope,
+    setFormScan,
+    setUrlScrub,
     trackPageView(enabled) {
       if (enabled === false) autoPageView = false;
     },

@@ -1,12 +1,13 @@
 /** The script-tag build (`dist/rejoiner.js`): boots on load and never throws into the page. */
 import { boot } from './boot';
-import { warn } from './log';
+import { report } from './report';
+import { BOOT_FAILED } from './report-codes';
 
 try {
-  // Beacons go to the origin this script came from. The extension module (an ES module, hence
-  // `import()`) sits next to this file; its name must not change, old pages ask for it.
+  // Beacons go to the origin this script came from. The modules loaded on demand (ES modules,
+  // hence `import()`) sit next to this file; their names must not change, old pages ask for them.
   const src = (document.currentScript as HTMLScriptElement | null)?.src || location.href;
-  boot(new URL(src).origin, () => import(new URL('rejoiner-extensions.js', src) as unknown as string));
+  boot(new URL(src).origin, (name) => import(new URL(`rejoiner-${name}.js`, src) as unknown as string));
 } catch (error) {
-  warn('boot', error);
+  report(BOOT_FAILED, error);
 }

@@ -9,13 +9,17 @@
 import { readCookie, writeCookie } from './cookies';
 import { repairCookieDomain } from './cookie-domain';
 import { newId } from './ids';
-import { warn } from './log';
+import { report } from './report';
+import { BAD_DOMAIN } from './report-codes';
 import { tryGetJSON, trySetItem } from './storage';
 
 const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 const COOKIE_MAX_AGE_S = 2 * 365 * 24 * 3600;
 const MIRROR_KEY = 'rejoiner:id:v1';
-const FORM_EMAILS_KEY = 'rejoiner:emails:v1';
+
+/** Positions in the cookie's value, "visitor.seq.session.lastActivity.order". */
+const SESSION = 2;
+const ORDER = 4;
 
 export interface Stamp {
   visitor: string;
@@ -34,60 +38,55 @@ export interface Identity {
   /** Detaches the session from its order (cleared or converted). */
   _closeOrder(): void;
   _setDomain(domain: unknown): void;
-  /** True the first time the form scanner reports `email` in this session. */
-  _rememberFormEmail(email: string): boolean;
+  /** The current session's id. */
+  _session(): string;
 }
 
 export function createIdentity(): Identity {
-  /** [visitor, seq, session, last activity ms, order]; read on first use. */
+  /** [visitor, seq, session, last activity ms, order] (strings as read); read on first use. */
   let ids: (string | number)[] | undefined;
   let domain: string | undefined;
-  let writeQueued: unknown;
-  /** Session id + email of what the form scanner sent lately (kept in memory when storage is blocked). */
-  let formEmails: string[] | undefined;
+  let writeQueued = false;
 
   const load = () =>
     (ids ||= (readCookie('rj') || tryGetJSON<string>(MIRROR_KEY) || newId()).split('.'));
 
+  /** Writes the ids at the end of the task (cookie and mirror never throw). */
   const changed = (): void => {
-    writeQueued ||= Promise.resolve()
-      .then(() => {
-        writeQueued = 0;
-        const text = ids!.join('.');
-        domain = writeCookie('rj', text, COOKIE_MAX_AGE_S, domain);
-        trySetItem(MIRROR_KEY, JSON.stringify(text));
-      })
-      .catch(warn);
+    if (writeQueued) return;
+    writeQueued = true;
+    queueMicrotask(() => {
+      writeQueued = false;
+      const text = ids!.join('.');
+      domain = writeCookie('rj', text, COOKIE_MAX_AGE_S, domain);
+      trySetItem(MIRROR_KEY, JSON.stringify(text));
+    });
   };
 
   /** Sets the open order (a new id), or closes it (''). */
   const setOrder = (order: string): void => {
-    load()[4] = order;
+    load()[ORDER] = order;
     changed();
   };
 
   return {
     _stamp() {
-      const [visitor, seq, session, last, order] = load();
+      const [visitor, lastSeq, lastSession, lastActivity, order] = load() as string[];
       const now = Date.now();
-      ids = [visitor, +seq! + 1 || 1, session && now - +last! < SESSION_TIMEOUT_MS ? session : newId(), now, order || ''];
+      // A new visitor (or a damaged cookie) has no number yet: its first event is 1.
+      const seq = (+lastSeq || 0) + 1;
+      const session = lastSession && now - +lastActivity < SESSION_TIMEOUT_MS ? lastSession : newId();
+      ids = [visitor, seq, session, now, order || ''];
       changed();
-      return { visitor: visitor as string, session: ids[2] as string, order: (order as string) || null, seq: ids[1] as number };
+      return { visitor, session, order: order || null, seq };
     },
-    _openOrder: () => !load()[4] && (setOrder(newId()), true),
+    _openOrder: () => !load()[ORDER] && (setOrder(newId()), true),
     _newOrder: () => setOrder(newId()),
     _closeOrder: () => setOrder(''),
     _setDomain(input) {
       domain = repairCookieDomain(input, location.hostname);
-      if (input && !domain) warn('bad domain', input);
+      if (input && !domain) report(BAD_DOMAIN, input);
     },
-    _rememberFormEmail(email) {
-      // Kept apart from the cookie: an email has no business in a cookie.
-      const key = load()[2] + email;
-      formEmails ||= tryGetJSON<string[]>(FORM_EMAILS_KEY) || [];
-      if (formEmails.indexOf(key) >= 0) return false;
-      trySetItem(FORM_EMAILS_KEY, JSON.stringify((formEmails = formEmails.slice(-4).concat(key))));
-      return true;
-    },
+    _session: () => load()[SESSION] as string,
   };
 }

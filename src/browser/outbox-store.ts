@@ -2,10 +2,12 @@
  * The persisted outbox: each page keeps its unsent events in localStorage under its own key, so
  * tabs never overwrite each other. A key whose page has gone (marked at `pagehide`, or not
  * written for ORPHAN_AFTER_MS after a crash) is adopted by the next page of the same site, which
- * sends its events. Blocked or full storage just means memory only.
+ * sends its events: the adopt module (src/adopt/), loaded only when another page's key is there.
+ * Blocked or full storage just means memory only.
  */
 import type { WireEvent } from '../protocol/types';
-import { warn } from './log';
+import { report } from './report';
+import { OUTBOX_FULL } from './report-codes';
 import { tryGetJSON, tryKeys, trySetItem } from './storage';
 
 /** Also the name of the Web Lock that pages hold while they adopt keys. */
@@ -14,9 +16,9 @@ export const MAX_STORED_EVENTS = 200;
 export const MAX_STORED_BYTES = 256 * 1024;
 export const MAX_EVENT_AGE_MS = 7 * 24 * 3600 * 1000;
 /** A live page rewrites its key at every send and retry (at most 300 s apart). */
-const ORPHAN_AFTER_MS = 10 * 60 * 1000;
+export const ORPHAN_AFTER_MS = 10 * 60 * 1000;
 
-interface StoredQueue {
+export interface StoredQueue {
   /** When the page last wrote it. */
   t: number;
   /** 1 when the page was leaving: adoptable at once. */
@@ -36,8 +38,8 @@ export interface OutboxStore {
   _save(site: string, endpoint: string, events: WireEvent[], leaving: boolean): number;
   /** Falsy once another page adopted (and removed) this page's key. */
   _isOwned(): unknown;
-  /** Takes the unexpired events of pages that have gone, for the same site and endpoint. */
-  _adopt(site: string, endpoint: string): WireEvent[];
+  /** Whether another page's key is there (alive or gone: the adopt module tells). */
+  _hasOthers(): boolean;
 }
 
 export function createOutboxStore(pageId: string): OutboxStore {
@@ -53,24 +55,14 @@ export function createOutboxStore(pageId: string): OutboxStore {
         Date.now() - events[first - 1].ts < MAX_EVENT_AGE_MS
       )
         first--;
-      if (first) warn('outbox full', first);
-      const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: events.slice(first) };
+      if (first) report(OUTBOX_FULL, first);
+      // The click-back token is sent, never kept (CONTRACTS.md "Click-back attribution").
+      const kept = events.slice(first).filter((event) => event.type != 'click_back');
+      const stored: StoredQueue = { t: Date.now(), h: +leaving, s: site, u: endpoint, e: kept };
       trySetItem(ownKey, stored.e.length ? JSON.stringify(stored) : null);
       return bytes;
     },
     _isOwned: () => tryGetJSON(ownKey),
-    _adopt(site, endpoint) {
-      const now = Date.now();
-      const adopted: WireEvent[] = [];
-      for (const key of tryKeys()) {
-        const stored = !key.indexOf(KEY_PREFIX) && key != ownKey && tryGetJSON<StoredQueue>(key);
-        if (!stored || (!stored.h && now - stored.t < ORPHAN_AFTER_MS)) continue; // its page is alive
-        if (stored.s == site && stored.u == endpoint)
-          adopted.push(...(stored.e || []).filter((event) => now - event.ts < MAX_EVENT_AGE_MS));
-        else if (now - stored.t < MAX_EVENT_AGE_MS) continue; // another site's: leave it to that site
-        trySetItem(key, null);
-      }
-      return adopted;
-    },
+    _hasOthers: () => tryKeys().some((key) => !key.indexOf(KEY_PREFIX) && key != ownKey),
   };
 }

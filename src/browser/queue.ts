@@ -5,7 +5,8 @@
  * handler that pushes (re-entrancy) has its commands run after the current one, in order.
  */
 import type { Command } from './commands';
-import { log, warn } from './log';
+import { report } from './report';
+import { COMMAND, FAILED } from './report-codes';
 
 export type CommandQueue = unknown[];
 
@@ -35,10 +36,10 @@ export function createDispatcher(commands: Record<string, Command>, unknown: (co
           return;
         }
         const argument = (command as unknown[])[1];
-        log(name, argument);
+        report(COMMAND, name, argument);
         handler(argument);
       } catch (error) {
-        warn(name, 'failed:', error);
+        report(FAILED, name, error);
       }
     }
     draining = false;

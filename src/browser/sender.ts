@@ -7,10 +7,12 @@
  */
 import type { WireEvent } from '../protocol/types';
 import { whenIdle } from './when';
-import { log, warn } from './log';
+import { report } from './report';
+import { REFUSED, RETRYING, SENDING } from './report-codes';
 import { createOutboxStore, KEY_PREFIX, sizeOf } from './outbox-store';
 import { classifyStatus, DONE, DROP, parseRetryAfter, RETRY, retryDelayMs, SPLIT } from './retry';
-import { beaconBody, postBody } from './transport';
+import type { Adopt } from './boot';
+import type { Transport } from './transport';
 
 declare const __VERSION__: string;
 
@@ -19,6 +21,29 @@ export const MAX_BATCH_EVENTS = 20;
 export const MAX_BATCH_BYTES = 16 * 1024;
 /** Browsers refuse keepalive and beacon bodies past 64 KB in flight; stay under it. */
 export const MAX_KEEPALIVE_BYTES = 60 * 1024;
+
+/**
+ * Whether a beacon at page hide can be trusted to arrive unseen, from what the collector answered
+ * lately. Chromium fails keepalive requests around a navigation: one started as the next page is
+ * about to commit fails at once without leaving the browser, one in flight may fail in the task
+ * that dispatches `pagehide` (before our listener or after it) although it reached the
+ * collector. Neither says the collector is down; counting them as failures would leave every
+ * beaconed event in the outbox for the next page to send again.
+ */
+/** Requests succeed: beacons are trusted, a batch in flight at page leave counts as delivered. */
+const HEALTHY = 1;
+/**
+ * A request failed (a status, or a network error the page outlived to its retry): until the next
+ * success the outbox keeps every event for the next page, beaconed or not.
+ */
+const FAILING = 0;
+/**
+ * A network error the page has not outlived yet: maybe Chromium's cancelling at a navigation.
+ * Beacons are trusted, and only the failed batch stays in the outbox. A network error reported
+ * after `pagehide` changes nothing: the batch counts as in flight, as a keepalive request does.
+ */
+const UNSURE = 2;
+type Health = typeof HEALTHY | typeof FAILING | typeof UNSURE;
 
 export interface Sender {
   /** Queues an event; `urgent` sends it at once (conversions). */
@@ -30,7 +55,17 @@ export interface Sender {
   _online(): void;
 }
 
-export function createSender(pageId: string): Sender {
+/**
+ * The sender of one page (`pageId` names its outbox key). The network is transport.ts's
+ * `postBody` and `beaconBody` (tests hand in fakes); `loadAdopt` imports the adopt module when
+ * another page's outbox is there.
+ */
+export function createSender(
+  pageId: string,
+  postBody: Transport['postBody'],
+  beaconBody: Transport['beaconBody'],
+  loadAdopt: () => Promise<{ default: Adopt }>,
+): Sender {
   const store = createOutboxStore(pageId);
   const beaconed = new WeakSet<WireEvent>();
   let queue: WireEvent[] = [];
@@ -41,23 +76,12 @@ export function createSender(pageId: string): Sender {
   /** One timer for the next flush, whether a batching delay or a retry backoff. */
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = Infinity;
-  let retrying: unknown;
+  /** A failed batch waits for its retry (the timer then holds the backoff, never shortened). */
+  let retrying = false;
   let attempt = 0;
-  /**
-   * Whether a beacon at page hide can be trusted to arrive unseen. 1 while requests succeed. 0
-   * from a failed request until the next success: the outbox then keeps every event for the next
-   * page. 2 after a network error until the page outlives it (its retry): beacons are trusted,
-   * and only the failed batch stays in the outbox. Chromium fails keepalive requests around a
-   * navigation: one started as the next page is about to commit fails at once without leaving
-   * the browser, one in flight may fail in the task that dispatches `pagehide` (before our
-   * listener or after it) although it reached the collector. Neither says the collector is down;
-   * counting them as failures would leave every beaconed event in the outbox for the next page
-   * to send again. A network error reported after `pagehide` leaves it at 1: the batch counts as
-   * in flight, as a keepalive request does.
-   */
-  let healthy = 1;
+  let health: Health = HEALTHY;
   let maxEvents = MAX_BATCH_EVENTS;
-  let saveQueued: unknown;
+  let saveQueued = false;
   /** Set at `pagehide` until a back/forward-cache restore: every save marks the outbox adoptable. */
   let left = false;
 
@@ -66,15 +90,16 @@ export function createSender(pageId: string): Sender {
   const body = (events: WireEvent[]) =>
     JSON.stringify({ v: 4, lib: __VERSION__, site, sent_at: Date.now(), events });
   const notIn = (events: WireEvent[]) => (event: WireEvent) => events.indexOf(event) < 0;
-  // After a failure a beacon may fail unseen too: then the outbox keeps its events for the next
-  // page (`_hide` removes the beaconed ones while `healthy` is 2). Otherwise a beacon, and a
-  // keepalive request still in flight when the page left, count as delivered.
+  // While healthy, a batch still in flight when the page left counts as delivered (`_hide` drops
+  // the beaconed events unless failing).
   const save = () =>
-    ready() && store._save(site, endpoint, left && healthy & 1 ? queue.filter(notIn(inFlight)) : queue, left);
+    ready() && store._save(site, endpoint, left && health == HEALTHY ? queue.filter(notIn(inFlight)) : queue, left);
 
   const saveWhenIdle = (): void => {
-    saveQueued ||= whenIdle(() => {
-      saveQueued = 0;
+    if (saveQueued) return;
+    saveQueued = true;
+    whenIdle(() => {
+      saveQueued = false;
       // A large backlog goes out now instead of at the end of the batching delay.
       if ((save() as number) > MAX_BATCH_BYTES) schedule(0);
     });
@@ -93,41 +118,46 @@ export function createSender(pageId: string): Sender {
     clearTimeout(timer);
     timerAt = Infinity;
     if (retrying) inFlight = []; // the failed batch goes again
-    retrying = 0;
+    retrying = false;
     if (inFlight.length || !ready()) return;
-    healthy &= 1; // the page outlived a network error: it was one
+    if (health == UNSURE) health = FAILING; // the page outlived a network error: it was one
+    // The oldest events, up to maxEvents and MAX_BATCH_BYTES; one larger event goes alone.
+    const batch: WireEvent[] = [];
     let bytes = 0;
-    const batch = queue.filter(
-      (event, index) => index < maxEvents && ((bytes += sizeOf(event)) < MAX_BATCH_BYTES || !index),
-    );
+    for (const event of queue) {
+      bytes += sizeOf(event);
+      if (batch.length == maxEvents || (batch.length && bytes >= MAX_BATCH_BYTES)) break;
+      batch.push(event);
+    }
     if (!batch.length) return;
     inFlight = batch;
     const text = body(batch);
-    log('send', batch);
+    report(SENDING, batch);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a body under 20,000 units fits `keepalive`
     // without a Blob to count its bytes (creating one costs a round trip to the browser process).
     postBody(url(), text, text.length < 2e4 || new Blob([text]).size <= MAX_KEEPALIVE_BYTES)
       .then(([status, retryAfter]) => settle(batch, status, retryAfter))
-      .catch(warn);
+      .catch(report);
   };
 
   const settle = (batch: WireEvent[], status: number, retryAfter: string | null): void => {
     const outcome = classifyStatus(status);
     if (outcome == RETRY) {
-      if (status || !left) healthy &&= status ? 0 : 2;
+      if (status) health = FAILING;
+      else if (!left && health == HEALTHY) health = UNSURE;
       const delay = retryDelayMs(++attempt, Math.random(), parseRetryAfter(retryAfter, Date.now()));
-      log(status, 'retry', delay);
+      report(RETRYING, status, delay);
       timerAt = Infinity; // a batching flush due sooner must not cut the backoff short
       schedule(delay);
-      retrying = 1;
+      retrying = true;
       save(); // keeps the outbox's lease fresh during a long outage
       return;
     }
     inFlight = [];
-    if (outcome == SPLIT && batch[1]) maxEvents = batch.length >> 1;
+    if (outcome == SPLIT && batch[1]) maxEvents = Math.ceil(batch.length / 2);
     else {
-      if (outcome == DROP) warn('refused:', status);
-      healthy ||= +(outcome == DONE);
+      if (outcome == DROP) report(REFUSED, status);
+      if (outcome == DONE) health = HEALTHY;
       attempt = 0;
       maxEvents = MAX_BATCH_EVENTS;
       queue = queue.filter(notIn(batch));
@@ -140,31 +170,31 @@ export function createSender(pageId: string): Sender {
    * Sends `events` by sendBeacon, halving any part over 60 KB or refused by the browser; stops
    * when a single event is refused (the page's beacon quota is spent: the outbox keeps the rest).
    */
-  let refused: unknown;
+  /** The browser refused a single event's beacon: its quota is spent until the next hide. */
+  let beaconsRefused = false;
   const beacon = (events: WireEvent[]): void => {
-    if (refused || !events.length) return;
+    if (beaconsRefused || !events.length) return;
     const text = body(events);
     if (text.length < MAX_KEEPALIVE_BYTES && beaconBody(url(), text)) events.map((event) => beaconed.add(event));
     else if (events[1]) {
-      beacon(events.slice(0, events.length >> 1));
-      beacon(events.slice(events.length >> 1));
-    } else refused = 1;
+      const half = Math.ceil(events.length / 2);
+      beacon(events.slice(0, half));
+      beacon(events.slice(half));
+    } else beaconsRefused = true;
   };
 
+  /** Sends what pages that have gone left in their outbox (src/adopt/, loaded when there is any). */
   const adopt = (): void => {
-    // Two pages loading at once must not both adopt the same outbox. Browsers without Web Locks
-    // (none of the supported ones) adopt unguarded: at worst a duplicate the collector drops.
-    const take = (): void => {
-      const adopted = store._adopt(site, endpoint);
-      if (adopted.length) {
-        queue = adopted.concat(queue);
-        save(); // theirs are ours now: store before anything else can go wrong
-        schedule(0);
-      }
-    };
-    if (navigator.locks)
-      navigator.locks.request(KEY_PREFIX, { ifAvailable: true }, (lock) => lock && take()).catch(warn);
-    else take();
+    if (store._hasOthers())
+      loadAdopt()
+        .then((module) =>
+          module.default(site, endpoint, KEY_PREFIX + pageId, (adopted) => {
+            queue = adopted.concat(queue);
+            save(); // theirs are ours now: store before anything else can go wrong
+            schedule(0);
+          }),
+        )
+        .catch(report);
   };
 
   const start = (): void => {
@@ -191,18 +221,18 @@ export function createSender(pageId: string): Sender {
     },
     _hide(leaving) {
       if (!ready() || !queue.length) return;
-      refused = 0;
+      beaconsRefused = false;
       // Each event goes out by beacon once per page: visibilitychange and pagehide both come here.
       if (navigator.onLine)
         beacon(queue.filter(notIn(inFlight)).filter((event) => !beaconed.has(event)));
-      if (healthy) queue = queue.filter((event) => !beaconed.has(event));
+      if (health != FAILING) queue = queue.filter((event) => !beaconed.has(event));
       left ||= leaving;
       save();
     },
     _restore() {
       // While the page sat in the back/forward cache another page may have adopted its outbox,
       // which held everything but a batch in flight while the collector was healthy.
-      if (!store._isOwned()) queue = healthy & 1 ? inFlight.slice() : [];
+      if (!store._isOwned()) queue = health == HEALTHY ? inFlight.slice() : [];
       left = false;
       save();
       schedule(0);

@@ -2,10 +2,16 @@
  * The only module that talks to the network. Bodies are `text/plain` strings, which keeps every
  * request CORS-simple (no preflight) and lets `sendBeacon` send them at page hide.
  */
-import { warn } from './log';
+import { report } from './report';
 
 /** The collector's status (0 on a network error) and its `Retry-After` header. */
 export type Reply = [status: number, retryAfter: string | null];
+
+/** What the sender needs of the network: `postBody` and `beaconBody` below, or a test's fakes. */
+export interface Transport {
+  postBody: typeof postBody;
+  beaconBody: typeof beaconBody;
+}
 
 /**
  * POSTs `body`; `keepalive` lets the request outlive the page (bodies up to 64 KB in flight).
@@ -23,7 +29,7 @@ export type Reply = [status: number, retryAfter: string | null];
 export const postBody = (url: string, body: string, keepalive: boolean): Promise<Reply> =>
   fetch(url, { method: 'POST', body, keepalive })
     .then((response): Reply => {
-      response.body?.cancel().catch(warn);
+      response.body?.cancel().catch(report);
       return [response.status, response.headers.get('Retry-After')];
     })
     .catch((): Reply => [0, null]);

@@ -113,8 +113,9 @@ export function consentCommands(go: Dispatch, commands: Record<string, Command>)
       // Settings stay usable; setFormScan does not, as it could turn the scanner back on.
       if (CONSENT.test(name) || (isSetting([name]) && name != 'setFormScan')) continue;
       commands[name] = (argument) => {
-        if (state == 'pending') late.push([name, argument]) > MAX_HELD && late.shift();
-        else if (state != 'refused') run(argument);
+        if (state == 'pending') {
+          if (late.push([name, argument]) > MAX_HELD) late.shift();
+        } else if (state != 'refused') run(argument);
       };
     }
   };

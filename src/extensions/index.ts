@@ -10,7 +10,7 @@ import type { Command } from '../browser/commands';
 import { consentCommands, gateStart } from './consent';
 import { bridgeDataLayer } from './data-layer';
 import { dedupeAddPageView, trackHistory } from './history';
-import { report } from './report';
+import { report, useCore } from './report';
 
 /** Command tables already extended (one per page; the ESM build and a snippet share it). */
 const extended = new WeakSet<object>();
@@ -22,17 +22,11 @@ function extend(go: Dispatch, commands: Record<string, Command>): void {
   commands.trackHistory = (option) => trackHistory(go, option);
   commands.bridgeDataLayer = (option) => bridgeDataLayer(go, option);
   Object.assign(commands, consentCommands(go, commands));
-  // Keep this module's own debug switch in step with the core's.
-  const setDebug = commands.setDebug;
-  commands.setDebug = (on) => {
-    setDebug(on);
-    report.setDebug(on);
-  };
 }
 
-const extensions: Extensions = (go, command, commands, warn) => {
+const extensions: Extensions = (go, coreReport, coreSetDebug, command, commands) => {
   try {
-    if (warn) report.warn = warn;
+    useCore(coreReport, coreSetDebug);
     if (!commands) return gateStart(go as () => void);
     extend(go, commands);
     // Run here and now, not through `go`: the core holds later commands until this returns.

@@ -1,9 +1,10 @@
 /**
  * Coercion of single payload values into their wire form (PROTOCOL.md, "Normalization rules").
  * Pure: no DOM, no Node. Each coercer returns `undefined` to drop a value and reports why
- * through `warn`; none throws. Written for size: it ships in the 5 KB browser bundle.
+ * through `report` (warnings.ts); none throws. Written for size: it ships in the browser core.
  */
-import type { Metadata, Warn } from './types';
+import type { Metadata } from './types';
+import { DROPPED, ROUNDED, type Report } from './warnings';
 
 /**
  * Field kinds of a payload shape, one letter each so that shape specs stay short. Upper case in
@@ -33,6 +34,7 @@ export const toEmail = (value: unknown): string | undefined => {
   // No control characters (NUL, bell, escape, C1) and no U+FFFD (what the collector's JSON reader
   // makes of a NUL or a lone surrogate): no mail system takes them, and stored they would reach
   // every export and mail header the address is written into.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
   return email.length < 255 && /^[^\s@\x00-\x1f\x7f-\x9f\ufffd]+@[^\s@.\x00-\x1f\x7f-\x9f\ufffd]+(\.[^\s@.\x00-\x1f\x7f-\x9f\ufffd]+)+$/.test(email) ? email : undefined;
 };
 
@@ -66,7 +68,7 @@ export const mergeMetadata = (into: Metadata, value: unknown): void => {
 };
 
 /** Coerces `value` to the wire form of `kind`; `undefined` drops it (with a warning). */
-export function coerce(kind: FieldKind, value: unknown, field: string, warn: Warn): unknown {
+export function coerce(kind: FieldKind, value: unknown, field: string, report: Report): unknown {
   const text = value == null || typeof value == 'object' || typeof value == 'function' ? '' : '' + value;
   let out: unknown = text;
   if (kind == 'i') {
@@ -74,7 +76,7 @@ export function coerce(kind: FieldKind, value: unknown, field: string, warn: War
     const number = typeof value == 'number' ? value : text.trim() ? +text : NaN;
     out = Math.round(number);
     if (!isFinite(number)) out = undefined;
-    else if (out != number) warn(`${field}: rounded ${number} to ${out}`);
+    else if (out != number) report(ROUNDED, field, number, out);
   } else if (kind == 'l')
     out = Array.isArray(value)
       ? value.map(toMetaString).filter(Boolean)
@@ -94,7 +96,6 @@ export function coerce(kind: FieldKind, value: unknown, field: string, warn: War
     const type = Array.isArray(value) && value.length == 1 ? value[0] : value;
     out = /^(abandonment|conversion)$/.test(typeof type == 'string' ? type : '') ? type : undefined;
   }
-  if (out === undefined || (kind == 's' && !text && value !== ''))
-    return void warn(`${field}: dropped ${toMetaString(value)}`);
+  if (out === undefined || (kind == 's' && !text && value !== '')) return void report(DROPPED, field, value);
   return out;
 }

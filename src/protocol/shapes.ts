@@ -4,7 +4,8 @@
  * library and the collector.
  */
 import { coerce, isObject, mergeMetadata, toMetaString, type FieldKind } from './fields';
-import type { EventType, Metadata, Warn } from './types';
+import type { EventType, Metadata } from './types';
+import { NOT_AN_OBJECT, REQUIRED, type Report } from './warnings';
 
 export interface Shape {
   /** Field name → kind; upper case when required. `metadata` is implied. */
@@ -38,6 +39,7 @@ const SPECS: Record<EventType, string> = {
     'first_name:s:name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
   list_subscription: 'email:E list_id:P first_name source',
   session_metadata: 'metadata:M',
+  click_back: 'token:P',
 };
 
 /** The shape of each event type's `data`. */
@@ -55,8 +57,8 @@ for (const type in SPECS) {
  * when both are given), unknown keys moved into `metadata` as strings. Returns undefined (with a
  * warning) when the input is not an object or lacks a required field.
  */
-export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T | undefined {
-  if (!isObject(input)) return void warn(`${shape._name}: not an object`);
+export function normalizeShape<T>(shape: Shape, input: unknown, report: Report): T | undefined {
+  if (!isObject(input)) return void report(NOT_AN_OBJECT, shape._name);
   const out: Record<string, unknown> = {};
   const metadata: Metadata = {};
   for (const key in input) {
@@ -70,16 +72,15 @@ export function normalizeShape<T>(shape: Shape, input: unknown, warn: Warn): T |
     } else if (kind != 'x' && (value != null || kind == 'l') && (field == key || !(field in out))) {
       const coerced =
         kind == 'c'
-          ? normalizeShape(SHAPES.cart_data, value, warn)
+          ? normalizeShape(SHAPES.cart_data, value, report)
           : kind == 'a'
-            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(SHAPES.cart_item, item, warn)).filter(Boolean)
-            : coerce(kind, value, field, warn);
+            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(SHAPES.cart_item, item, report)).filter(Boolean)
+            : coerce(kind, value, field, report);
       if (coerced !== undefined) out[field] = coerced;
     }
   }
   if (Object.keys(metadata).length) out.metadata = metadata;
   for (const field in shape._fields)
-    if (shape._fields[field] < 'a' && !out[field])
-      return void warn(`${shape._name}: ${field} is required`);
+    if (shape._fields[field] < 'a' && !out[field]) return void report(REQUIRED, shape._name, field);
   return out as T;
 }

@@ -83,13 +83,14 @@ export interface Conversion {
 
 export interface PageView {
   url: string;
-  title: string;
-  referrer: string;
+  title?: string;
+  referrer?: string;
 }
 
 export interface CustomerEmail {
   email: string;
-  source: 'api' | 'form';
+  /** Set by the library; a beacon from elsewhere may leave it out. */
+  source?: 'api' | 'form';
 }
 
 export interface ListSubscription {
@@ -97,6 +98,12 @@ export interface ListSubscription {
   list_id: string;
   first_name?: string;
   source?: string;
+}
+
+/** A page opened from a link carrying `_rjt=TOKEN` (CONTRACTS.md "Click-back attribution"). */
+export interface ClickBack {
+  /** Opaque, signed by the collector; reported once per page load, never stored by the library. */
+  token: string;
 }
 
 /** The `data` of each event type. */
@@ -113,6 +120,7 @@ export interface EventDataByType {
   customer_data: Customer;
   list_subscription: ListSubscription;
   session_metadata: { metadata: Metadata };
+  click_back: ClickBack;
 }
 
 export type EventType = keyof EventDataByType;

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { attachQueue, createDispatcher, type CommandQueue } from '../../src/browser/queue';
+import { setDebug, startDebug } from '../../src/browser/report';
+import { COMMAND, FAILED } from '../../src/browser/report-codes';
 
 const setup = () => {
   const calls: [string, unknown][] = [];
@@ -76,11 +78,25 @@ describe('the command queue', () => {
     expect(typeof dispatch(['a'])).toBe('number');
   });
 
-  it('is silent without debug mode', () => {
-    const warn = vi.spyOn(console, 'warn');
-    const { dispatch } = setup();
-    dispatch(null, ['boom']);
-    expect(warn).not.toHaveBeenCalled();
+  it('reports nothing without debug mode, and each command and failure with it', async () => {
+    vi.stubGlobal('location', { search: '' });
+    const printed: unknown[][] = [];
+    startDebug(async () => (values) => printed.push(values));
+    try {
+      const { dispatch } = setup();
+      dispatch(['boom'], ['a', 1]); // debug off: neither printed nor kept for later
+      setDebug(true);
+      dispatch(['boom'], ['a', 2]);
+      await vi.waitFor(() => expect(printed).toHaveLength(3));
+      expect(printed).toEqual([
+        [COMMAND, 'boom', undefined],
+        [FAILED, 'boom', new Error('boom')],
+        [COMMAND, 'a', 2],
+      ]);
+    } finally {
+      setDebug(false);
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -1,13 +1,14 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WireEvent } from '../../src/protocol/types';
 import { createSender } from '../../src/browser/sender';
-import { beaconBody, postBody, type Reply } from '../../src/browser/transport';
+import type { Reply, Transport } from '../../src/browser/transport';
 
-vi.mock('../../src/browser/transport', () => ({ postBody: vi.fn(), beaconBody: vi.fn() }));
-
-const post = vi.mocked(postBody);
-const beacon = vi.mocked(beaconBody);
+// The sender's transport is an argument: these fakes stand for fetch and sendBeacon.
+const post = vi.fn<Transport['postBody']>();
+const beacon = vi.fn<Transport['beaconBody']>();
+const loadAdopt = () => import('../../src/adopt/index');
+const newSender = (pageId: string) => createSender(pageId, post, beacon, loadAdopt);
 
 let seq = 0;
 const event = (type = 'product_view', extra = ''): WireEvent =>
@@ -36,12 +37,15 @@ const storedEvents = (pageId: string): WireEvent[] =>
   JSON.parse(localStorage.getItem('rejoiner:queue:v1:' + pageId) ?? '{"e":[]}').e;
 
 const ready = (pageId = 'page1') => {
-  const sender = createSender(pageId);
+  const sender = newSender(pageId);
   sender._setEndpoint('https://collector.example');
   sender._setSite('site1');
   return sender;
 };
 
+beforeAll(async () => {
+  await loadAdopt(); // loaded once here, so that a page's adoption is not slowed by a first import
+});
 beforeEach(() => {
   vi.useFakeTimers();
   post.mockReset();
@@ -50,7 +54,10 @@ beforeEach(() => {
   localStorage.clear();
   Object.defineProperty(navigator, 'onLine', { value: true, configurable: true });
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 describe('batching', () => {
   it('does not send right away, then sends one batch after about a second', async () => {
@@ -92,7 +99,7 @@ describe('batching', () => {
   });
 
   it('holds events until both site and endpoint are known', async () => {
-    const sender = createSender('p');
+    const sender = newSender('p');
     sender._add(event());
     await vi.advanceTimersByTimeAsync(5000);
     sender._setEndpoint('https://collector.example');
@@ -227,8 +234,8 @@ describe('page hide and the persisted outbox', () => {
     replies([200, null]);
     post.mockClear();
     ready('second');
-    await vi.advanceTimersByTimeAsync(100);
-    expect(post).toHaveBeenCalledTimes(1);
+    // The adopt module loads on demand (an import, not a timer): wait for its send.
+    await vi.waitFor(() => expect(post).toHaveBeenCalledTimes(1), { interval: 10 });
     expect(sentIds(0)).toHaveLength(2);
   });
 
@@ -324,7 +331,21 @@ describe('page hide and the persisted outbox', () => {
     await vi.advanceTimersByTimeAsync(1200);
     expect(post).not.toHaveBeenCalled();
     expect(localStorage.getItem('rejoiner:queue:v1:open-tab')).toBeTruthy();
-    vi.mocked(Math.random).mockRestore();
+  });
+
+  it('loads the adopt module only when another page left an outbox', async () => {
+    const load = vi.fn(loadAdopt);
+    const alone = createSender('alone', post, beacon, load);
+    alone._setEndpoint('https://collector.example');
+    alone._setSite('s');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(load).not.toHaveBeenCalled();
+    localStorage.setItem('rejoiner:queue:v1:gone', JSON.stringify({ t: Date.now(), h: 1, s: 'x', u: 'y', e: [] }));
+    const other = createSender('next', post, beacon, load);
+    other._setEndpoint('https://collector.example');
+    other._setSite('s');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('stores at most 200 events, dropping the oldest', async () => {
@@ -339,14 +360,13 @@ describe('page hide and the persisted outbox', () => {
   });
 
   it('keeps working in memory when storage throws', async () => {
-    const setItem = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
       throw new Error('QuotaExceededError');
     });
     const sender = ready('blocked');
     sender._add(event());
     await vi.advanceTimersByTimeAsync(1100);
     expect(post).toHaveBeenCalledTimes(1);
-    setItem.mockRestore();
   });
 });
 

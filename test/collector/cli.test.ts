@@ -56,7 +56,8 @@ function runCli(args: string[], until?: RegExp, onReady?: (log: string) => Promi
     log += chunk;
     if (until && !ready && until.test(log)) {
       ready = true;
-      (onReady ? onReady(log) : Promise.resolve()).finally(() => child.kill('SIGTERM'));
+      // void: a rejection of onReady still surfaces, as an unhandled rejection the test run reports.
+      void (onReady ? onReady(log) : Promise.resolve()).finally(() => child.kill('SIGTERM'));
     }
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ log, code })));

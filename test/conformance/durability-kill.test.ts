@@ -62,7 +62,7 @@ async function writeUntilKilled(url: string, child: ChildProcess, killAfter: num
   const acknowledged: string[] = [];
   let dead = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => (dead = true));
+  void exited.then(() => (dead = true)); // `exited` never rejects
   let acks = 0;
   let killScheduled = false;
   const sender = async (): Promise<void> => {

@@ -28,6 +28,16 @@ describe('POST /v4/{site}', () => {
     expect(Object.keys(stored[0])).toEqual(['id', 'seq', 'type', 'ts', 'visitor', 'session', 'order', 'url', 'data']);
   });
 
+  it('stores a click_back event like any other, and refuses one without a token', async () => {
+    const clickBack = makeEvent({ type: 'click_back', visitor: 'v-click', session: 's-click', data: { token: 'rjt.v1.abc' } });
+    const noToken = { ...makeEvent({ visitor: 'v-click' }), id: 'no-token', type: 'click_back', data: { token: ' ' } };
+    const reply = await (await postBeacon(collector.url, batchBody([clickBack, noToken]))).json();
+    expect(reply.accepted).toBe(1);
+    expect(reply.rejected).toEqual([{ id: 'no-token', reason: expect.stringMatching(/token/) }]);
+    const stored = (await exportAll(collector.url)).filter((event) => event.visitor == 'v-click');
+    expect(stored).toEqual([clickBack]);
+  });
+
   it('answers beacons without Cache-Control: no-store, which would hold a keepalive budget in Chromium', async () => {
     const response = await postBeacon(collector.url, batchBody([makeEvent()]));
     expect(response.status).toBe(200);

@@ -159,7 +159,7 @@ describe('three nodes behind nginx on one PostgreSQL', () => {
 
     // Every acknowledged event once (an export shows an event once all older transactions ended).
     const sent = plans.flat(2).map((event) => event.id);
-    let exported: WireEvent[] = [];
+    let exported: WireEvent[];
     for (const deadline = Date.now() + 30_000; ; ) {
       exported = await exportAll(proxy.url);
       if (exported.length >= sent.length || Date.now() > deadline) break;

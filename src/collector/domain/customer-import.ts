@@ -100,7 +100,7 @@ export function planCustomerImport(
 ): ImportOutcome {
   const { site, record, target, now } = input;
   const at = new Date(now).toISOString();
-  let customer: CustomerRow = target ? { ...target } : createCustomerRow(site, null, now);
+  const customer: CustomerRow = target ? { ...target } : createCustomerRow(site, null, now);
   if (record.email !== undefined) customer.email = record.email;
   if (record.external_id !== undefined) customer.external_id = record.external_id;
   if (!customer.email && !customer.external_id && !(record.phone ?? customer.profile.phone))

@@ -48,6 +48,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** NUL, a high surrogate without its low one, or a low one without its high one. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters this must find
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text every engine can store: NUL and lone surrogates replaced with U+FFFD. */

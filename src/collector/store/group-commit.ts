@@ -40,7 +40,7 @@ export function createGroupCommit<In, Out>(
   let queue: Pending<In, Out>[] = [];
   let running = 0;
   let scheduled = false;
-  let idle: (() => void)[] = [];
+  const idle: (() => void)[] = [];
 
   const settle = (group: Pending<In, Out>[], outputs: Out[]): void =>
     group.forEach((pending, index) => pending.resolve(outputs[index]));

@@ -11,15 +11,19 @@ const realBox = HTMLElement.prototype.getBoundingClientRect;
 const realStyle = globalThis.getComputedStyle;
 
 function fakeBox(this: HTMLElement): DOMRect {
+  return boxOf(this);
+}
+
+function boxOf(element: HTMLElement): DOMRect {
   let left = 10;
   let top = 10;
-  for (let node: HTMLElement | null = this; node; node = node.parentElement) {
+  for (let node: HTMLElement | null = element; node; node = node.parentElement) {
     if (realStyle(node).display == 'none') return new DOMRect(0, 0, 0, 0);
     left += parseFloat(node.style.left) || 0;
     top += parseFloat(node.style.top) || 0;
   }
   const size = (value: string, fallback: number) => (value ? parseFloat(value) : fallback);
-  return new DOMRect(left, top, size(this.style.width, 200), size(this.style.height, 30));
+  return new DOMRect(left, top, size(element.style.width, 200), size(element.style.height, 30));
 }
 
 function fakeStyle(element: Element): CSSStyleDeclaration {

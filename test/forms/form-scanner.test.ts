@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startFormScanner, type FormScanner } from '../../src/browser/form-scanner';
+import type { FormScope } from '../../src/browser/forms';
+import { startFormScanner } from '../../src/forms/form-scanner';
 import { useFakeLayout } from './fake-layout';
 
 useFakeLayout();
@@ -9,16 +10,22 @@ const SHOPPER = 'shopper@example.com';
 const OTHER = 'other@example.com';
 
 // Listeners stay on the document for the page's life (there is no stop), so each test starts
-// its own scanner and watches only its own callback.
+// its own scanner, with its own scope (the core's `setFormScan`, read at each read), and watches
+// only its own callback.
 let found: string[];
-let scanner: FormScanner;
+let current: { scope: FormScope };
+const reported: unknown[][] = [];
+const report = (...values: unknown[]) => void reported.push(values);
 beforeEach(() => {
   document.body.innerHTML = '';
   found = [];
-  scanner = startFormScanner((email) => found.push(email));
+  reported.length = 0;
+  const mine = (current = { scope: true });
+  startFormScanner((email) => found.push(email), () => mine.scope, report);
 });
 afterEach(() => {
-  scanner._setScope(false); // so that it stays quiet in later tests
+  current.scope = false; // so that it stays quiet in later tests
+  vi.restoreAllMocks();
 });
 
 const fire = (target: EventTarget, type: string) =>
@@ -31,11 +38,26 @@ const render = (html: string) => {
 
 describe('startFormScanner', () => {
   it('reads a field when the shopper leaves it (focusout) or changes it', () => {
-    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}"><input id="b" type="email" name="email2" value="${OTHER}">`);
     fire($('#a'), 'focusout');
     expect(found).toEqual([SHOPPER]);
+    fire($('#b'), 'change');
+    expect(found).toEqual([SHOPPER, OTHER]);
+  });
+
+  it('classifies a field once when the shopper leaves it changed (change, then focusout)', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
+    const layout = vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect');
     fire($('#a'), 'change');
-    expect(found).toEqual([SHOPPER, SHOPPER]); // the caller dedupes
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER]);
+    expect(layout).toHaveBeenCalledTimes(1);
+    // A new value is read again; so is the field after another one was read.
+    ($('#a') as HTMLInputElement).value = OTHER;
+    fire($('#a'), 'change');
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER, OTHER]);
+    expect(layout).toHaveBeenCalledTimes(2);
   });
 
   it('does nothing while typing: input and key events are not listened to', () => {
@@ -117,10 +139,15 @@ describe('startFormScanner', () => {
       expect(found).toEqual([]); // nothing reached the document yet
       input.focus();
       found.length = 0; // entering it read it once already; the events inside are what is tested
+      // A new value before each event: a field is read again only when its value changed.
+      const emails = ['a@example.com', 'b@example.com', 'c@example.com'];
+      input.value = emails[0];
       fireInside(input, 'change');
+      input.value = emails[1];
       fireInside(root.querySelector('form')!, 'submit');
+      input.value = emails[2];
       fireInside(input, 'focusout');
-      expect(found).toEqual([SHOPPER, SHOPPER, SHOPPER]);
+      expect(found).toEqual(emails);
     });
 
     it('listens in nested roots', () => {
@@ -129,17 +156,18 @@ describe('startFormScanner', () => {
       const input = inner.getElementById('e') as HTMLInputElement;
       input.focus();
       found.length = 0;
+      input.value = OTHER;
       fireInside(input, 'change');
-      expect(found).toEqual([SHOPPER]);
+      expect(found).toEqual([OTHER]);
     });
   });
 
   it('reads nothing when scanning is off, and again when it is back on', () => {
     const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
-    scanner._setScope(false);
+    current.scope = false;
     fire($('#a'), 'focusout');
     expect(found).toEqual([]);
-    scanner._setScope(true);
+    current.scope = true;
     fire($('#a'), 'focusout');
     expect(found).toEqual([SHOPPER]);
   });
@@ -148,32 +176,31 @@ describe('startFormScanner', () => {
     const $ = render(`<form class="newsletter"><input id="in" type="email" name="email" value="${SHOPPER}"></form>
       <form><input id="out" type="email" name="email" value="${OTHER}"></form>
       <input id="self" class="mine" type="email" name="email" value="me@example.com">`);
-    scanner._setScope('.newsletter, input.mine');
+    current.scope = '.newsletter, input.mine';
     for (const id of ['#in', '#out', '#self']) fire($(id), 'focusout');
     expect(found).toEqual([SHOPPER, 'me@example.com']);
   });
 
-  it('an invalid selector throws to the dispatcher (which warns) and leaves scanning off', () => {
+  it('reads a field again once the scope changed', () => {
     const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
-    expect(() => scanner._setScope('form[')).toThrow();
+    current.scope = '.elsewhere';
     fire($('#a'), 'focusout');
     expect(found).toEqual([]);
+    current.scope = true;
+    fire($('#a'), 'focusout');
+    expect(found).toEqual([SHOPPER]);
   });
 
-  it('treats values other than true, false and a string as off', () => {
+  it('lets no exception escape into the page, and reports it', () => {
     const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
-    for (const value of [undefined, null, 0, 1, {}]) {
-      scanner._setScope(value);
-      fire($('#a'), 'focusout');
-    }
-    expect(found).toEqual([]);
-  });
-
-  it('lets no exception escape into the page', () => {
-    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}">`);
-    const throwing = startFormScanner(() => {
-      throw new Error('callback failed');
-    });
+    let throwingScope: FormScope = true;
+    startFormScanner(
+      () => {
+        throw new Error('callback failed');
+      },
+      () => throwingScope,
+      report,
+    );
     const errors: unknown[] = [];
     const onError = (event: Event) => errors.push(event);
     window.addEventListener('error', onError);
@@ -181,27 +208,63 @@ describe('startFormScanner', () => {
       expect(() => fire($('#a'), 'focusout')).not.toThrow();
       expect(errors).toEqual([]);
       expect(found).toEqual([SHOPPER]); // the other scanner still got it
+      expect(reported).toEqual([[new Error('callback failed')]]);
     } finally {
       window.removeEventListener('error', onError);
-      throwing._setScope(false);
+      throwingScope = false;
     }
   });
 
-  it('reads an email already filled in at load once the page is idle', async () => {
-    render(`<input type="email" name="email" value="${SHOPPER}"><input type="email" name="to_email" value="${OTHER}">`);
-    const prefilled: string[] = [];
-    const late = startFormScanner((email) => prefilled.push(email));
-    expect(prefilled).toEqual([]); // not synchronously: the page may still be busy
-    await vi.waitFor(() => expect(prefilled).toEqual([SHOPPER]));
-    late._setScope(false);
+  it('reads the fields the core hands it (used while it loaded, prefilled at idle time), each value once', () => {
+    const $ = render(`<input id="a" type="email" name="email" value="${SHOPPER}"><input id="b" type="email" name="to_email" value="${OTHER}">`);
+    const read: string[] = [];
+    const mine = { scope: true as FormScope };
+    const take = startFormScanner((email) => read.push(email), () => mine.scope, report);
+    expect(read).toEqual([]); // nothing of its own accord
+    take($('#a'));
+    take($('#b'));
+    take($('#a'));
+    take($('#a'));
+    expect(read).toEqual([SHOPPER, SHOPPER]);
+    mine.scope = false;
+    take($('#b'));
+    take($('#a'));
+    expect(read).toEqual([SHOPPER, SHOPPER]);
   });
 
-  it('does not read prefilled emails when scanning was turned off before idle time', async () => {
-    render(`<input type="email" name="email" value="${SHOPPER}">`);
-    const prefilled: string[] = [];
-    const late = startFormScanner((email) => prefilled.push(email));
-    late._setScope(false);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(prefilled).toEqual([]);
+  it('reads, when it starts, the fields of the open roots around the focused element', () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    root.innerHTML = `<form><input id="e" type="email" name="email" value="${SHOPPER}"><button id="go">Next</button></form>`;
+    (root.getElementById('go') as HTMLButtonElement).focus();
+    const read: string[] = [];
+    const mine = { scope: true as FormScope };
+    startFormScanner((email) => read.push(email), () => mine.scope, report);
+    expect(read).toEqual([SHOPPER]);
+    mine.scope = false;
+  });
+});
+
+describe('the forms module', () => {
+  it('sends each email once per session, whatever reads it', async () => {
+    const { default: forms } = await import('../../src/forms/index');
+    localStorage.clear();
+    document.body.innerHTML = `<form id="f"><input id="a" type="email" name="email" value="${SHOPPER}"></form>`;
+    const sent: string[] = [];
+    let session = 's1';
+    const mine = { scope: true as FormScope };
+    const read = forms((email) => sent.push(email), () => session, () => mine.scope, report);
+    const field = document.getElementById('a')!;
+    read(field);
+    fire(field, 'focusout');
+    fire(field, 'change');
+    expect(sent).toEqual([SHOPPER]);
+    fire(document.getElementById('f')!, 'submit');
+    expect(sent).toEqual([SHOPPER]);
+    session = 's2';
+    fire(document.getElementById('f')!, 'submit');
+    expect(sent).toEqual([SHOPPER, SHOPPER]);
+    mine.scope = false;
   });
 });

@@ -16,58 +16,75 @@
  * Focus entering a root does reach the document (`focusin`), so each event the scanner sees
  * attaches the same listeners to the open roots around the focused element, nested ones too;
  * attaching a listener twice is a no-op. Closed roots stay out of reach, as they should.
+ *
+ * It runs in the forms module, which the core loads on demand (src/browser/forms.ts).
  */
+import type { FormScope } from '../browser/forms';
+import type { report as coreReport } from '../browser/report';
 import { emailOf, isWithin } from './email-field';
-import { whenIdle, whenParsed } from './when';
-import { warn } from './log';
-
-/** The scanner's handle for the `setFormScan` command. */
-export interface FormScanner {
-  /** `false` turns scanning off, `true` scans every form, a string restricts it to those CSS selectors. */
-  _setScope(scope: unknown): void;
-}
 
 /**
  * Starts listening and calls `onEmail` with each email found (possibly more than once for the
- * same one: the caller sends each distinct email once per session).
+ * same one: the caller sends each distinct email once per session). `scope` gives the scope of
+ * `setFormScan` at each read; errors go to the core's `report`. Returns a reader of one field
+ * (the core's: the fields used while this module loaded, and the idle-time pass).
  */
-export function startFormScanner(onEmail: (email: string) => void): FormScanner {
-  /** true: everywhere; a string: only inside those selectors; false: off. */
-  let scope: boolean | string = true;
+export function startFormScanner(
+  onEmail: (email: string) => void,
+  scope: () => FormScope,
+  report: typeof coreReport,
+): (field: EventTarget) => void {
+  /** The scope of the last read: a field read under another scope may count under this one. */
+  let lastScope: FormScope | undefined;
+  /**
+   * The field an event read last, and its value then. Leaving a changed field fires `change` and
+   * then `focusout`, and an event inside a shadow root is seen at the root and at the document:
+   * the same field with the same value is classified once. (Whole forms are read without it: a
+   * field hidden at load may be visible at submit.)
+   */
+  let lastField: EventTarget | undefined;
+  let lastValue: string | undefined;
 
   const safely = (run: () => void): void => {
     try {
       run();
     } catch (error) {
-      warn(error); // never into the host page
+      report(error); // never into the host page
     }
   };
 
   const take = (field: HTMLInputElement): void => {
-    const email = scope && emailOf(field);
-    if (email && (scope === true || isWithin(field, scope as string))) onEmail(email);
+    const current = scope();
+    const email = current && emailOf(field);
+    if (email && (current === true || isWithin(field, current as string))) onEmail(email);
   };
 
   const takeAll = (fields: Iterable<Element>): void => {
     for (const field of fields) take(field as HTMLInputElement);
   };
 
+  /** Reads one field, unless it was the last one read, with the same value and scope. */
+  const takeOnce = (field: HTMLInputElement): void => {
+    if (field == lastField && field.value == lastValue && scope() == lastScope) return;
+    lastField = field;
+    lastValue = field.value;
+    lastScope = scope();
+    take(field);
+  };
+
   const onEvent = (event: Event): void =>
     safely(() => {
-      // A few addEventListener no-ops per focus change or click. An event that passes a root
-      // and the document is read at both; the second read finds the same email, sent once.
+      // A few addEventListener no-ops per focus change or click.
       listen(document);
       // composedPath()[0]: the real target inside an open shadow root, not its host.
       const target = event.composedPath()[0] as HTMLInputElement & HTMLFormElement;
       // A submitted form, or the form of a clicked control (AJAX checkouts and embeds whose
       // button is type=button never submit): all its fields. Otherwise the field itself.
-      takeAll(
+      const form =
         target.elements ||
-          (event.type == 'click' &&
-            (target.closest?.('button,input') as HTMLButtonElement | null)?.form?.elements) || [
-            target,
-          ],
-      );
+        (event.type == 'click' && (target.closest?.('button,input') as HTMLButtonElement | null)?.form?.elements);
+      if (form) takeAll(form);
+      else takeOnce(target);
     });
 
   /** Capture listeners at `root` (the document or an open shadow root) and the open roots around its focused element. */
@@ -77,20 +94,14 @@ export function startFormScanner(onEmail: (email: string) => void): FormScanner 
       listen(root.activeElement?.shadowRoot);
     }
   };
-  // A field in a shadow root focused before the library loaded (autofocus, or the page's own
-  // script) sent its `focusin` unseen: its roots get their listeners now.
+  // A field in a shadow root focused before the module arrived (autofocus, the page's own script,
+  // or the shopper before the library or this module loaded) sent its `focusin` unseen: its roots
+  // get their listeners now, and their fields are read.
   listen(document);
+  safely(() => {
+    for (let root = document.activeElement?.shadowRoot; root; root = root.activeElement?.shadowRoot)
+      takeAll(root.querySelectorAll('input'));
+  });
 
-  // An email already there at load (a logged-in checkout): read once the page is parsed and
-  // idle.
-  whenParsed(() => whenIdle(() => safely(() => takeAll(document.querySelectorAll('input')))));
-
-  return {
-    _setScope(value) {
-      // Off until a selector proves valid: a typo must not widen the scan to the whole page (the
-      // dispatcher reports the throw). Anything but true, false or a string means off.
-      scope = false;
-      scope = typeof value == 'string' ? (document.querySelector(value), value) : value === true;
-    },
-  };
+  return (field) => safely(() => takeOnce(field as HTMLInputElement));
 }

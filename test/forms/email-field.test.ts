@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { emailOf, isEmailField, isWithin } from '../../src/browser/email-field';
+import { emailOf, isEmailField, isWithin } from '../../src/forms/email-field';
 import { useFakeLayout } from './fake-layout';
 
 useFakeLayout();
