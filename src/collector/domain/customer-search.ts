@@ -91,7 +91,7 @@ export function prefixEnd(prefix: string): string | null {
 /** A phone pattern in key form ("+44 12*" → "+4412*"), or undefined when a part is not a phone number's. */
 function phonePattern(text: string): Pattern | undefined {
   const pattern = splitPattern(text.trim());
-  if (!pattern.parts.every((part) => /^[+0-9 ().\/-]*$/.test(part)) || !/\d/.test(text)) return undefined;
+  if (!pattern.parts.every((part) => /^[+0-9 ()./-]*$/.test(part)) || !/\d/.test(text)) return undefined;
   if (pattern.exact) {
     const key = phoneKey(text);
     return key === null ? undefined : { parts: [key], exact: true };

@@ -143,7 +143,7 @@ export function parseCustomerBody(body: unknown): Checked<HubriseCustomerPatch> 
         break;
       case 'phone':
         if (value === null || value === '') profile.phone = null;
-        else if (typeof value == 'string' && value.length <= 64 && /^[+0-9 ().\/-]+$/.test(value) && phoneKey(value) !== null) profile.phone = value.trim();
+        else if (typeof value == 'string' && value.length <= 64 && /^[+0-9 ()./-]+$/.test(value) && phoneKey(value) !== null) profile.phone = value.trim();
         else problems.invalid(field, 'must be a phone number, in E.164 format (+44123456789)');
         break;
       case 'country':
