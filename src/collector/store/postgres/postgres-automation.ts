@@ -8,7 +8,7 @@ import type { ClientBase } from 'pg';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
 import type { Abandonment, AutomationTx } from '../engine';
-import { toOrder } from './postgres-records';
+import { toOrder } from './postgres-rows';
 
 type Row = Record<string, unknown>;
 

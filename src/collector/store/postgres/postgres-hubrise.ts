@@ -11,7 +11,7 @@ import { lockKey } from '../../domain/keys';
 import type { CustomerCandidate, CustomerSource } from '../../domain/customer-search';
 import type { LoyaltyCardRow, LoyaltyOperationRow } from '../../domain/loyalty';
 import type { CardSource, HubriseReader, HubriseTx, SourceCursor } from '../hubrise/hubrise-engine';
-import { toCustomer } from './postgres-records';
+import { toCustomer } from './postgres-rows';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<ClientBase, 'query'> | Pick<Pool, 'query'>;

@@ -7,8 +7,9 @@
  */
 import type { ClientBase, Pool } from 'pg';
 import { phoneKey } from '../../domain/phone';
-import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
+import type { ItemRow, ListRecord, Membership, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
+import { toCustomer, toOrder } from './postgres-rows';
 import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
 import { createDashboardReader, POSTGRES_DIALECT } from '../dashboard-sql';
@@ -48,17 +49,6 @@ const toMembership = (row: Row): Membership => ({
 });
 const toList = ({ site, id, name, created_at, contact_count }: Row): ListRecord => ({ site, id, name, created_at, contact_count }) as ListRecord;
 
-export const toOrder = (row: Row): OrderHeader => ({
-  ...(row as unknown as OrderHeader),
-  cart_data: JSON.parse(row.cart_data as string),
-  campaign_ids: JSON.parse(row.campaign_ids as string),
-});
-export const toCustomer = ({ phone_key: _phone, tx: _tx, seq: _seq, written_at: _written, ...row }: Row): CustomerRow => ({
-  ...(row as unknown as CustomerRow),
-  profile: JSON.parse(row.profile as string),
-  consent: JSON.parse(row.consent as string),
-  stats: JSON.parse(row.stats as string),
-});
 const toItem = (row: Row): ItemRow => ({
   site: row.site as string,
   order: row.order_id as string,

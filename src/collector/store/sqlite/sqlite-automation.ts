@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
 import type { Abandonment, AutomationTx } from '../engine';
-import { toOrder } from './sqlite-records';
+import { toOrder } from './sqlite-rows';
 
 type Row = Record<string, unknown>;
 

@@ -10,7 +10,7 @@ import type { CustomerCandidate, CustomerSource } from '../../domain/customer-se
 import type { LoyaltyCardRow, LoyaltyOperationRow } from '../../domain/loyalty';
 import type { CustomerRow } from '../../domain/records';
 import type { CardSource, HubriseReader, HubriseTx, SourceCursor } from '../hubrise/hubrise-engine';
-import { toCustomer } from './sqlite-records';
+import { toCustomer } from './sqlite-rows';
 
 type Row = Record<string, unknown>;
 

@@ -5,8 +5,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { emailOfEvent } from '../../domain/assemble-events';
 import { phoneKey } from '../../domain/phone';
-import type { CustomerRow, ItemRow, ListRecord, Membership, OrderHeader, VisitorRecord } from '../../domain/records';
+import type { ItemRow, ListRecord, Membership, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
+import { toCustomer, toOrder } from './sqlite-rows';
 import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
 import { createDashboardReader, SQLITE_DIALECT } from '../dashboard-sql';
 import { prepareBatchStepByStep } from '../prepare-batch';
@@ -41,19 +42,6 @@ function pageOf<T>(rows: Row[], limit: number, map: (row: Row) => T): RowPage<T>
   return { rows: page.map(map), next: more ? String(page[page.length - 1].cursor) : null };
 }
 
-export const toOrder = (row: Row): OrderHeader => ({
-  ...(row as unknown as OrderHeader),
-  cart_data: JSON.parse(row.cart_data as string),
-  campaign_ids: JSON.parse(row.campaign_ids as string),
-});
-
-export const toCustomer = ({ phone_key: _phone, ...row }: Row): CustomerRow => ({
-  ...(row as unknown as CustomerRow),
-  profile: JSON.parse(row.profile as string),
-  consent: JSON.parse(row.consent as string),
-  stats: JSON.parse(row.stats as string),
-  anonymised: !!row.anonymised,
-});
 
 const toItem = (row: Row): ItemRow => ({
   site: row.site as string,
