@@ -4,7 +4,7 @@
  * once: abandoned with a cart, abandoned while browsing, or closed. A conversion after an
  * abandonment is a recovery. Nothing here reads a clock: `now` is always given.
  */
-import type { OrderHeader } from './records';
+import type { OrderHeader, StoredSession } from './records';
 
 /** What a decided session became. A session with events newer than its decision is active again. */
 export type LifecycleState = 'abandoned_cart' | 'abandoned_browse' | 'closed' | 'recovered';
@@ -16,17 +16,7 @@ export const DETECTION_BATCH = 200;
 export const RECOVERY_WINDOW_MS = 30 * 24 * 3600_000;
 
 /** A session the detector looks at: idle for longer than the buffer, not decided since its last event. */
-export interface IdleSession {
-  site: string;
-  id: string;
-  visitor: string;
-  email: string | null;
-  first_seen: number;
-  last_seen: number;
-  page_views: number;
-  product_views: number;
-  events: number;
-  last_url: string;
+export interface IdleSession extends StoredSession {
   /** The server's time of the last write: what "inactive for N minutes" is measured on. */
   written_at: number;
   /** The previous decision (before the events that made it active again), or null. */

@@ -80,6 +80,20 @@ export const DEFAULT_CONTAINER = 'default';
 export type CartFields = Omit<CartData, 'metadata'>;
 
 /** What one batch adds to a session; the engine adds counts and widens the time span. */
+/** A session's stored columns, as every reader of sessions sees them (lifecycle, store, dashboard). */
+export interface StoredSession {
+  site: string;
+  id: string;
+  visitor: string;
+  email: string | null;
+  first_seen: number;
+  last_seen: number;
+  page_views: number;
+  product_views: number;
+  events: number;
+  last_url: string;
+}
+
 export interface SessionDelta {
   site: string;
   id: string;

@@ -6,7 +6,7 @@ import type { CampaignType, CartData, CartItem, Conversion, WireEvent } from '..
 import type { CustomerFlags } from '../domain/api-commands';
 import type { ProfilePatch } from '../domain/customer-rules';
 import type { CustomerImport } from '../domain/customer-import';
-import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, TagKind } from '../domain/records';
+import type { ConsentSource, CustomerRow, ListRecord, OrderStatus, ProfileFields, SessionAnnotation, StoredSession, TagKind } from '../domain/records';
 import type { ErasureKind } from '../domain/erasure';
 import type { LifecycleState } from '../domain/lifecycle';
 import type { LifecycleStore } from './lifecycle-store';
@@ -31,17 +31,7 @@ export interface InsertResult {
 }
 
 /** A session as stored, without its metadata. */
-export interface SessionRow {
-  site: string;
-  id: string;
-  visitor: string;
-  email: string | null;
-  first_seen: number;
-  last_seen: number;
-  page_views: number;
-  product_views: number;
-  events: number;
-  last_url: string;
+export interface SessionRow extends StoredSession {
   /** Dates the merchant's backend annotated (ISO 8601), or null. */
   payment_date: string | null;
   fulfillment_date: string | null;
