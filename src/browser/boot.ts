@@ -7,7 +7,8 @@
  *
  * The extension commands of DESIGN.md (SPA history, data-layer bridge, consent) live in a second
  * module (src/extensions/), loaded only when a command names something the core does not know.
- * Commands after one the core does not know wait for that module (push order holds). When the
+ * Commands after one the core does not know wait for that module (push order holds), and so does
+ * the automatic page view. When the
  * queue at boot holds `requireConsent` or `respectGPC`, nothing starts until the module has
  * decided: consent comes before the first cookie.
  */
@@ -117,8 +118,10 @@ export function boot(endpoint: string, load: LoadModule): void {
     const sender = createSender(newId(), postBody, beaconBody, () => load('adopt'));
     const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email), identity._session);
     const { _commands, _tracker } = createCommands(identity, sender, setFormScan);
-    const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
-      withExtensions(dispatch, report, setDebug, command, _commands),
+    const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(
+      _commands,
+      (command) => withExtensions(dispatch, report, setDebug, command, _commands),
+      _tracker._autoPageView,
     ));
     sender._setEndpoint(endpoint);
     onLifecycle(
@@ -131,7 +134,8 @@ export function boot(endpoint: string, load: LoadModule): void {
     );
     attachQueue(stub, dispatch);
     _tracker._clickBack();
-    whenParsed(_tracker._autoPageView);
+    // In the queue's turn: after the commands queued before, also those waiting for the module.
+    whenParsed(() => dispatch(_tracker._autoPageView));
   };
 
   // `requireConsent` or `respectGPC` in the queue (no core command matches): the module loads

@@ -17,7 +17,7 @@ import type { Sender } from './sender';
 export type Command = (argument: unknown) => void;
 
 export interface Tracker {
-  /** The automatic page view, unless `['trackPageView', false]` came first. */
+  /** The automatic page view, unless `['trackPageView', false]` came first; once. */
   _autoPageView(): void;
   /** A page view of `url` (default: the current URL). */
   _pageView(url?: string): void;
@@ -69,12 +69,11 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
 
   const tracker: Tracker = {
     _autoPageView() {
-      try {
-        if (autoPageView) pageView();
-      } catch (error) {
-        report(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
+      // Runs in the queue's turn (boot.ts): the dispatcher catches and reports what it throws.
+      if (autoPageView) {
+        autoPageView = false;
+        pageView();
       }
-      autoPageView = false;
     },
     _pageView: pageView,
     _formEmail: (email) => emitEmail(email, 'form'),
