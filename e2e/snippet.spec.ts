@@ -180,6 +180,20 @@ test("['trackPageView', false] at the end of the body turns the automatic page v
   expect((await settle(page, site)).map((e) => e.type)).toEqual(['product_view']);
 });
 
+test("['trackPageView', false] at the end of the body still wins while earlier commands wait for the extension module", async ({ page }, info) => {
+  const site = siteFor(info);
+  // The module arrives long after the page is parsed: the automatic page view waits in the queue.
+  await page.route('**/rejoiner-extensions.js', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
+  await page.goto(open(site, 'no-pageview-after-module.html'));
+  await waitForEvents(site, (e) => e.some((x) => x.type == 'product_view'));
+  const events = await settle(page, site);
+  expect(events.map((e) => e.type)).toEqual(['customer_data', 'product_view']);
+  expect(events.map((e) => e.seq)).toEqual([1, 2]);
+});
+
 for (const domain of ['', '.http://www.shop.com', '127.0.0.1', '.http://127.0.0.1/']) {
   test(`ids stay stable across pages with setDomain ${JSON.stringify(domain)}`, async ({ page }, info) => {
     const site = siteFor(info);

@@ -5,14 +5,17 @@
  * is parsed, so that a `['trackPageView', false]` anywhere in the page's inline scripts still
  * turns it off.
  *
- * The extension commands of DESIGN.md (SPA history, data-layer bridge, consent) live in a second
+ * The extension commands of DESIGN.md (SPA history, data-layer bridge, consent) and the shopper's
+ * profile commands (`setCustomerData`, `subscribeToList`, `setSessionMetadata`) live in a second
  * module (src/extensions/), loaded only when a command names something the core does not know.
- * Commands after one the core does not know wait for that module (push order holds). When the
+ * Commands after one the core does not know wait for that module (push order holds), and so does
+ * the automatic page view. When the
  * queue at boot holds `requireConsent` or `respectGPC`, nothing starts until the module has
  * decided: consent comes before the first cookie.
  */
+import { addShapes } from '../protocol/shapes';
 import type { WireEvent } from '../protocol/types';
-import { createCommands, type Command } from './commands';
+import { createCommands, type Command, type Emit } from './commands';
 import { startForms, type FormScope } from './forms';
 import { createIdentity } from './identity';
 import { newId } from './ids';
@@ -30,10 +33,11 @@ export type Dispatch = (...commands: unknown[]) => unknown;
  * core's debug channel (`report`, report.ts) and its `setDebug`:
  * - before boot, `(start, report, setDebug)`: it calls `start()` once tracking may begin (at
  *   once, or when consent is given; never when it is refused);
- * - after boot, `(dispatch, report, setDebug, command, commands)` for a command the core does not
- *   know: it adds its handlers to `commands` and runs `command` with them, or reports that nobody
- *   knows it. The core holds later commands until then. `dispatch` is for commands the module
- *   makes up later (page views, data-layer events).
+ * - after boot, `(dispatch, report, setDebug, command, commands, emit, addShapes)` for a command
+ *   the core does not know: it adds its handlers to `commands` and runs `command` with them, or
+ *   reports that nobody knows it. The core holds later commands until then. `dispatch` is for
+ *   commands the module makes up later (page views, data-layer events); `emit` sends an event
+ *   (commands.ts) of a type whose payload spec the module has handed to `addShapes`.
  * Positional and unmangled, so the two files share no property names; both come from one build.
  */
 export type Extensions = (
@@ -42,6 +46,8 @@ export type Extensions = (
   coreSetDebug: typeof setDebug,
   command?: unknown,
   commands?: Record<string, Command>,
+  emit?: Emit,
+  coreAddShapes?: typeof addShapes,
 ) => unknown;
 
 /**
@@ -116,9 +122,11 @@ export function boot(endpoint: string, load: LoadModule): void {
     const identity = createIdentity();
     const sender = createSender(newId(), postBody, beaconBody, () => load('adopt'));
     const setFormScan = startForms(() => load('forms'), (email) => _tracker._formEmail(email), identity._session);
-    const { _commands, _tracker } = createCommands(identity, sender, setFormScan);
-    const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(_commands, (command) =>
-      withExtensions(dispatch, report, setDebug, command, _commands),
+    const { _commands, _tracker, _emit } = createCommands(identity, sender, setFormScan);
+    const dispatch: Dispatch = (globals._rejoinerDispatch = createDispatcher(
+      _commands,
+      (command) => withExtensions(dispatch, report, setDebug, command, _commands, _emit, addShapes),
+      _tracker._autoPageView,
     ));
     sender._setEndpoint(endpoint);
     onLifecycle(
@@ -131,7 +139,8 @@ export function boot(endpoint: string, load: LoadModule): void {
     );
     attachQueue(stub, dispatch);
     _tracker._clickBack();
-    whenParsed(_tracker._autoPageView);
+    // In the queue's turn: after the commands queued before, also those waiting for the module.
+    whenParsed(() => dispatch(_tracker._autoPageView));
   };
 
   // `requireConsent` or `respectGPC` in the queue (no core command matches): the module loads

@@ -1,11 +1,12 @@
 /**
- * The JS API v4 commands and the extension commands of DESIGN.md. Each handler turns its
- * argument into events of PROTOCOL.md through the shared normalizers, and keeps the order
- * lifecycle of seed 003: cart commands open an order, `startNewOrder` opens a new one,
- * `clearCartData` and `sendConversion` close it.
+ * The JS API v4 commands of the core. Each handler turns its argument into events of PROTOCOL.md
+ * through the shared normalizer, and keeps the order lifecycle of seed 003: cart commands open an
+ * order, `startNewOrder` opens a new one, `clearCartData` and `sendConversion` close it.
+ * `setCustomerData`, `subscribeToList` and `setSessionMetadata` come with the extension module
+ * (src/extensions/profile.ts), which sends their events through this file's `emit`.
  */
-import { normalizeData } from '../protocol/events';
 import { isObject } from '../protocol/fields';
+import { normalizeShape, SHAPES } from '../protocol/shapes';
 import type { EventType } from '../protocol/types';
 import type { Identity } from './identity';
 import { newId } from './ids';
@@ -16,8 +17,15 @@ import type { Sender } from './sender';
 
 export type Command = (argument: unknown) => void;
 
+/**
+ * Normalizes and queues one event; returns its normalized data, or undefined when the payload
+ * was dropped. `urgent` sends it at once; `opening` runs between normalization and queueing, only
+ * for a payload that is kept.
+ */
+export type Emit = (type: EventType, data: unknown, urgent?: unknown, opening?: () => unknown) => unknown;
+
 export interface Tracker {
-  /** The automatic page view, unless `['trackPageView', false]` came first. */
+  /** The automatic page view, unless `['trackPageView', false]` came first; once. */
   _autoPageView(): void;
   /** A page view of `url` (default: the current URL). */
   _pageView(url?: string): void;
@@ -31,12 +39,8 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
   let autoPageView = true;
   let lastPageUrl: string | undefined;
 
-  /**
-   * Normalizes and queues one event; false when its payload was dropped. `opening` runs
-   * between normalization and queueing, only for a payload that is kept.
-   */
-  const emit = (type: EventType, data: unknown, urgent?: unknown, opening?: () => unknown): unknown => {
-    const normalized = normalizeData(type, data, report);
+  const emit: Emit = (type, data, urgent, opening) => {
+    const normalized = normalizeShape(SHAPES[type]!, data, report);
     if (normalized) {
       if (opening) opening();
       sender._add(
@@ -54,10 +58,6 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
   const emitEmail = (argument: unknown, source = 'api') =>
     emit('customer_email', { ...(isObject(argument) ? argument : { email: argument }), source });
 
-  /** A payload that may also carry the shopper's email (setCartData, setCustomerData). */
-  const emitWithEmail = (kept: unknown, payload: unknown) => {
-    if (kept && (payload as { email?: unknown }).email != null) emitEmail((payload as { email: unknown }).email);
-  };
 
   const resolve = (url: unknown) => new URL(url as string, location.href).href;
 
@@ -69,12 +69,11 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
 
   const tracker: Tracker = {
     _autoPageView() {
-      try {
-        if (autoPageView) pageView();
-      } catch (error) {
-        report(error); // runs from a DOMContentLoaded listener: nothing may escape into the page
+      // Runs in the queue's turn (boot.ts): the dispatcher catches and reports what it throws.
+      if (autoPageView) {
+        autoPageView = false;
+        pageView();
       }
-      autoPageView = false;
     },
     _pageView: pageView,
     _formEmail: (email) => emitEmail(email, 'form'),
@@ -104,7 +103,10 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
     addPageView: (argument) =>
       pageView(resolve(isObject(argument) ? argument.url : argument), (argument as { title?: string } | null)?.title),
     trackProductView: (product) => emit('product_view', product),
-    setCartData: (cart) => emitWithEmail(emitCart('cart_data', cart), cart),
+    setCartData(cart) {
+      // Cart data may carry the shopper's email: its own event, once the cart's is kept.
+      if (emitCart('cart_data', cart) && (cart as { email?: unknown }).email != null) emitEmail((cart as { email: unknown }).email);
+    },
     setCartItem: (item) => emitCart('cart_item', item),
     removeCartItem: (item) => emit('cart_item_removed', isObject(item) ? item : { product_id: item }),
     clearCartData() {
@@ -119,10 +121,7 @@ export function createCommands(identity: Identity, sender: Sender, setFormScan: 
       if (emit('conversion', conversion ?? {}, 1)) identity._closeOrder();
     },
     setCustomerEmail: emitEmail,
-    setCustomerData: (customer) => emitWithEmail(emit('customer_data', customer), customer),
-    subscribeToList: (subscription) => emit('list_subscription', subscription),
-    setSessionMetadata: (metadata) => emit('session_metadata', { metadata }),
   };
 
-  return { _commands: commands, _tracker: tracker };
+  return { _commands: commands, _tracker: tracker, _emit: emit };
 }

@@ -14,8 +14,16 @@ export type CommandQueue = unknown[];
  * `unknown` gets each command that names no handler here, malformed ones included (the extension
  * module knows more commands, and warns about the rest). Until its promise settles, later
  * commands wait: push order holds across the module's loading.
+ *
+ * `ownStep` is the core's own entry in the queue (the automatic page view, queued once the page
+ * is parsed): queued itself, it runs in its turn. The page never gets a reference to it, so no
+ * push can run it.
  */
-export function createDispatcher(commands: Record<string, Command>, unknown: (command: unknown) => Promise<unknown>) {
+export function createDispatcher(
+  commands: Record<string, Command>,
+  unknown: (command: unknown) => Promise<unknown>,
+  ownStep?: () => void,
+) {
   const pending: unknown[] = [];
   let draining = false;
 
@@ -27,6 +35,10 @@ export function createDispatcher(commands: Record<string, Command>, unknown: (co
       // Proxy fails this command only. Each part is read once, so a getter cannot answer one
       // thing to the check and another to the call.
       try {
+        if (ownStep && command == ownStep) {
+          ownStep();
+          continue;
+        }
         name = Array.isArray(command) && command[0];
         // `commands` has no prototype: only real command names are functions here.
         const handler = commands[name as string];

@@ -1,9 +1,11 @@
 /**
  * Payload shapes of PROTOCOL.md (the event table and "Payload shapes after normalization"), one
  * per event type, and the one generic normalizer that applies them. Pure: shared by the browser
- * library and the collector.
+ * library and the collector. The table holds the shapes of the core's commands from the start;
+ * those of the extension module's commands (extension-shapes.ts) are added by the module, through
+ * the core, when it arrives, and by the collector (events.ts) when it loads.
  */
-import { coerce, isObject, mergeMetadata, toMetaString, type FieldKind } from './fields';
+import { coerce, isObject, mergeMetadata, toMetaString, type FieldKind, type TextKinds } from './fields';
 import type { EventType, Metadata } from './types';
 import { NOT_AN_OBJECT, REQUIRED, type Report } from './warnings';
 
@@ -14,16 +16,38 @@ export interface Shape {
   _aliases: Record<string, string>;
   /** For warnings. */
   _name: string;
+  /** The coercers of the kinds this shape brings itself (fields.ts, CUSTOMER_KINDS). */
+  _textKinds?: TextKinds;
+}
+
+/** The shape of each event type's `data` known so far (`addShapes`). */
+export const SHAPES: Partial<Record<EventType, Shape>> = {};
+
+/**
+ * Adds one shape per event type from its spec: "name:kind:alias..." words. Kind `s` (string)
+ * when omitted, upper case when required (kinds in fields.ts; `c` and `a` nest cart data and cart
+ * items). Aliases are older (v3) or common alternative names of the field. `textKinds`: the
+ * coercers of kinds that only these shapes use.
+ *
+ * The extension module hands its specs to the core's `addShapes` rather than shapes of its own:
+ * shapes have internal property names, which the two files' minifications name differently.
+ */
+export function addShapes<Type extends EventType>(specs: Record<Type, string>, textKinds?: TextKinds): void {
+  for (const type in specs) {
+    const shape: Shape = (SHAPES[type] = { _fields: {}, _aliases: {}, _name: type, _textKinds: textKinds });
+    for (const [name, kind = 's', ...aliases] of specs[type].split(' ').map((word) => word.split(':'))) {
+      shape._fields[name] = kind;
+      for (const alias of aliases) shape._aliases[alias] = name;
+    }
+  }
 }
 
 /**
- * Each event type's `data` as a compact spec: "name:kind:alias..." words. Kind `s` (string)
- * when omitted, upper case when required (kinds in fields.ts; `c` and `a` nest cart data and
- * cart items). Aliases are older (v3) or common alternative names of the field: the v3 cart
- * names, seed 003's own setCustomerData example (`name`), and the REST lead/convert call of
- * seed 003 (`campaign_id`).
+ * The core's event types. Aliases: the v3 cart names, and the REST lead/convert call of seed 003
+ * (`campaign_id`). An email's `source` is the core's own word, a string here; the collector
+ * checks it (events.ts).
  */
-const SPECS: Record<EventType, string> = {
+addShapes({
   page_view: 'url:S title referrer',
   product_view: 'product_id:P name category:l price:i image_url product_url stock:i expiration_date',
   cart_data:
@@ -34,23 +58,9 @@ const SPECS: Record<EventType, string> = {
   cart_cleared: '',
   order_started: '',
   conversion: 'cart_data:c cart_items:a campaign_type:t campaign_ids:l:campaign_id',
-  customer_email: 'email:E source:o',
-  customer_data:
-    'first_name:s:name last_name age:i gender:g language:n address1 address2 address3 city state postal_code country timezone phone birthdate:d tags:l email:x',
-  list_subscription: 'email:E list_id:P first_name source',
-  session_metadata: 'metadata:M',
+  customer_email: 'email:E source',
   click_back: 'token:P',
-};
-
-/** The shape of each event type's `data`. */
-export const SHAPES = {} as Record<EventType, Shape>;
-for (const type in SPECS) {
-  const shape: Shape = (SHAPES[type as EventType] = { _fields: {}, _aliases: {}, _name: type });
-  for (const [name, kind = 's', ...aliases] of SPECS[type as EventType].split(' ').map((word) => word.split(':'))) {
-    shape._fields[name] = kind;
-    for (const alias of aliases) shape._aliases[alias] = name;
-  }
-}
+});
 
 /**
  * Normalizes `input` to `shape`: known fields coerced, aliases renamed (the canonical name wins
@@ -72,10 +82,10 @@ export function normalizeShape<T>(shape: Shape, input: unknown, report: Report):
     } else if (kind != 'x' && (value != null || kind == 'l') && (field == key || !(field in out))) {
       const coerced =
         kind == 'c'
-          ? normalizeShape(SHAPES.cart_data, value, report)
+          ? normalizeShape(SHAPES.cart_data!, value, report)
           : kind == 'a'
-            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(SHAPES.cart_item, item, report)).filter(Boolean)
-            : coerce(kind, value, field, report);
+            ? ([] as unknown[]).concat(value).map((item) => normalizeShape(SHAPES.cart_item!, item, report)).filter(Boolean)
+            : coerce(kind, value, field, report, shape._textKinds);
       if (coerced !== undefined) out[field] = coerced;
     }
   }

@@ -73,6 +73,34 @@ describe('the command queue', () => {
     expect(calls).toEqual(['outer start', 'outer end', 'last', 'inner']);
   });
 
+  it("runs the core's own step in its turn: after the commands before it, also those waiting for the module", async () => {
+    const { calls, commands } = setup();
+    let done!: () => void;
+    const unknown = vi.fn(() => new Promise<void>((resolve) => (done = resolve)));
+    const ownStep = vi.fn(() => calls.push(['own step', undefined]));
+    const dispatch = createDispatcher(commands, unknown, ownStep);
+    dispatch(['a', 1], ['fromTheModule'], ['a', 2]);
+    dispatch(ownStep);
+    dispatch(['b', 3]);
+    expect(calls).toEqual([['a', 1]]);
+    expect(ownStep).not.toHaveBeenCalled();
+    done();
+    await vi.waitFor(() => expect(calls).toEqual([['a', 1], ['a', 2], ['own step', undefined], ['b', 3]]));
+    expect(unknown).toHaveBeenCalledExactlyOnceWith(['fromTheModule']);
+  });
+
+  it("runs the core's own step at once when nothing waits; a page's function is no step", () => {
+    const { calls, commands, unknown } = setup();
+    const ownStep = () => calls.push(['own step', undefined]);
+    const dispatch = createDispatcher(commands, unknown, ownStep);
+    dispatch(ownStep);
+    expect(calls).toEqual([['own step', undefined]]);
+    const pagesFunction = () => calls.push(['page', undefined]);
+    dispatch(pagesFunction);
+    expect(unknown).toHaveBeenCalledExactlyOnceWith(pagesFunction); // unknown, as before
+    expect(calls).toEqual([['own step', undefined]]);
+  });
+
   it('returns a number from push, like Array.prototype.push', () => {
     const { dispatch } = setup();
     expect(typeof dispatch(['a'])).toBe('number');

@@ -1,13 +1,13 @@
 /**
  * One source of truth for field lists: the TypeScript types of event data (src/protocol/types.ts)
  * and of command arguments (src/types.ts) are read with the compiler and compared with the shape
- * specs that the normalizer applies (src/protocol/shapes.ts). A field added to, dropped from, or
- * made required in one place and not the other fails here.
+ * specs that the normalizer applies (src/protocol/shapes.ts and extension-shapes.ts). A field
+ * added to, dropped from, or made required in one place and not the other fails here.
  */
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { SHAPES } from '../../src/protocol/shapes';
+import { EVENT_SHAPES as SHAPES } from '../../src/protocol/events';
 import type { EventType } from '../../src/protocol/types';
 
 const ROOT = join(import.meta.dirname, '..', '..');
