@@ -205,6 +205,8 @@ export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints 
             scrubbed += changed.length;
             after = page[page.length - 1].ref;
           }
+        // The outbox holds the email and payloads about the person: every delivery of it goes, in this same transaction (never sent after).
+        await tx.automation.eraseDeliveries(site, { email: customer.email, sessions: records.sessions, orders: records.orders.map((order) => order.id) });
         planErasure(plan, { customer, kind, source, records, eventsScrubbed: scrubbed, now: Date.now() });
         return 'erased' as const;
       });

@@ -148,6 +148,8 @@ export interface AutomationTx {
   claimIdleSessions(site: string, cutoff: number, limit: number): Promise<IdleSession[]>;
   /** The newest order (by the shopper's clock) each of these sessions wrote to. */
   latestOrders(site: string, sessions: string[]): Promise<OrderHeader[]>;
+  /** The lines of these orders (each by position, at most `limit` of each), in one read for the whole batch. */
+  orderItems(site: string, orders: string[], limit: number): Promise<ItemRow[]>;
   /** Records decisions: `events` is the session's event count they were made at. */
   decideSessions(site: string, decisions: { id: string; state: LifecycleState; events: number; order: string | null }[], at: number): Promise<void>;
   /** Converted orders whose conversion no webhook has looked at yet, oldest write first. */
@@ -164,13 +166,21 @@ export interface AutomationTx {
   enqueue(deliveries: WebhookDelivery[]): Promise<void>;
   /** Pending deliveries due at `now`, given to this node until `leaseUntil` (their attempt counted). */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<WebhookDelivery[]>;
-  /** Records the outcome of attempt `attempts`; ignored when another node has tried since. */
+  /** Records the outcome of attempt `attempts`; ignored when another node has tried since, or when the delivery is gone (erased). */
   finishDelivery(id: string, attempts: number, change: DeliveryChange, at: number): Promise<void>;
   /** A site's deliveries (all sites without one), newest first, before the (created_at, id) given. */
   deliveries(site: string | undefined, limit: number, before?: [createdAt: number, id: string], state?: DeliveryState): Promise<WebhookDelivery[]>;
   delivery(id: string): Promise<WebhookDelivery | undefined>;
   /** Makes a dead (or suppressed) delivery pending again, due at `now`, until `deadline`; false when it is not one. */
   retryDelivery(id: string, now: number, deadline: number): Promise<boolean>;
+  /**
+   * Erasure: deletes every delivery about a person, whatever its state (pending, delivered, dead,
+   * suppressed): those naming its email and those of its sessions and orders. Those sessions and
+   * orders are locked first, so that a detection or a conversion running at the same moment either
+   * committed before (its deliveries are deleted here) or skips them and later finds no email.
+   * Resolves how many were deleted.
+   */
+  eraseDeliveries(site: string, person: { email: string | null; sessions: string[]; orders: string[] }): Promise<number>;
 }
 
 /** A page of a customer list's active customers, in the order of `sort` after the key `after`. */
@@ -193,6 +203,8 @@ export interface RecordReader extends DashboardReader {
   items(site: string, order: string, limit: number): Promise<ItemRow[]>;
   customerByEmail(site: string, email: string): Promise<CustomerRow | undefined>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  /** Whether a webhook delivery is still in the outbox (an erasure deletes it). */
+  deliveryExists(id: string): Promise<boolean>;
   tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
   customerByPhone(site: string, phoneKey: string): Promise<CustomerRow | undefined>;
   list(site: string, id: string): Promise<ListRecord | undefined>;

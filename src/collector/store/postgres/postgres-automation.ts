@@ -8,7 +8,7 @@ import type { ClientBase } from 'pg';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
 import type { Abandonment, AutomationTx } from '../engine';
-import { toOrder } from './postgres-rows';
+import { toItem, toOrder } from './postgres-rows';
 
 type Row = Record<string, unknown>;
 
@@ -48,6 +48,16 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
           [site, sessions],
         )
       ).map(toOrder);
+    },
+    async orderItems(site, orders, limit) {
+      if (!orders.length) return [];
+      return (
+        await rows(
+          `SELECT i.* FROM unnest($2::text[]) AS o(id) CROSS JOIN LATERAL (
+             SELECT * FROM order_items WHERE site = $1 AND order_id = o.id AND item IS NOT NULL ORDER BY position LIMIT $3) i`,
+          [site, orders, limit],
+        )
+      ).map(toItem);
     },
     async decideSessions(site, decisions, at) {
       if (!decisions.length) return;
@@ -137,6 +147,19 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
         [site ?? null, before[0], before[1], state ?? null, limit],
       )) as unknown as WebhookDelivery[],
     delivery: async (id) => (await rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]))[0] as unknown as WebhookDelivery | undefined,
+    async eraseDeliveries(site, { email, sessions, orders }) {
+      // Row locks in id order, as any other transaction taking several of them would.
+      if (sessions.length) await client.query('SELECT 1 FROM sessions WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, sessions]);
+      if (orders.length) await client.query('SELECT 1 FROM orders WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, orders]);
+      // One statement per index (email, session, order), each reading only this person's rows.
+      let deleted = 0;
+      if (email) deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND email = $2', [site, email])).rowCount ?? 0;
+      if (sessions.length)
+        deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND session = ANY($2::text[])', [site, sessions])).rowCount ?? 0;
+      if (orders.length)
+        deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND order_id = ANY($2::text[])', [site, orders])).rowCount ?? 0;
+      return deleted;
+    },
     retryDelivery: async (id, now, deadline) =>
       ((
         await client.query(
