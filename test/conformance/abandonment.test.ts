@@ -26,7 +26,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   collector = await startTestCollector({
     sites: [{ ...SHOP, token: TOKEN, webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] }, OTHER],
-    automation: { intervalMs: 0, requestTimeoutMs: 400 },
+    automation: { intervalMs: 0, requestTimeoutMs: 1500 },
   });
   const login = await fetch(`${collector.url}/inspector/login`, {
     method: 'POST',
@@ -242,7 +242,7 @@ describe('webhook delivery', () => {
     expect((await tick(t1)).attempted).toBe(1);
     expect((await tick(t1 + 10_000)).attempted).toBe(0); // backoff after the first failure: 15-30 s
     const t2 = t1 + 31_000;
-    expect((await tick(t2)).attempted).toBe(1); // hangs past the 400 ms timeout
+    expect((await tick(t2)).attempted).toBe(1); // hangs past the 1.5 s timeout
     const t3 = t2 + 61_000;
     expect((await tick(t3)).attempted).toBe(1); // 429, Retry-After: 120
     expect((await tick(t3 + 100_000)).attempted).toBe(0); // the backoff alone (60-120 s) could have allowed it
@@ -281,6 +281,49 @@ describe('webhook delivery', () => {
     await tick(after(0));
     expect(await deliveriesOf(lou.session)).toMatchObject([{ id: dead.id, state: 'delivered', attempts: 3 }]);
     expect(hooksAbout(lou.session).map((hook) => hook.answered)).toEqual([503, 503, 200]);
+  });
+
+  /** Starts a tick whose one attempt the receiver holds until `release()`; resolves once the attempt has arrived. */
+  const tickHeldInFlight = async (at: number) => {
+    const heard = receiver.received.length;
+    let release = (): void => {};
+    receiver.script({ status: 200, hold: new Promise<void>((resolve) => (release = resolve)) });
+    const running = tick(at);
+    while (receiver.received.length == heard) await new Promise((resolve) => setTimeout(resolve, 5));
+    return { release, running };
+  };
+
+  it('records as delivered an attempt the receiver acknowledged after the order converted and suppressed it', async () => {
+    const quinn = shopper('quinn');
+    await quinn.send(...quinn.cart(), quinn.identify());
+    const t1 = after(31 * MINUTE);
+    const inFlight = await tickHeldInFlight(t1);
+    // While the receiver holds the attempt: the order converts, and another tick suppresses the abandonment's delivery.
+    await quinn.send(quinn.event('conversion', {}, true));
+    await tick(t1 + 1000);
+    expect(await deliveriesOf(quinn.session)).toMatchObject([{ state: 'suppressed', last_error: 'converted' }]);
+    inFlight.release();
+    expect((await inFlight.running).delivered).toBe(1);
+    const [converted] = conversionsOf(quinn.email);
+    expect(converted.body.data.abandonment.deliveries).toMatchObject([{ state: 'suppressed' }]);
+    // The receiver has it: the outbox says so, and keeps why it had been suppressed.
+    const [delivery] = await deliveriesOf(quinn.session);
+    expect(delivery).toMatchObject({ state: 'delivered', last_status: 200, attempts: 1 });
+    expect(delivery.delivered_at).not.toBeNull();
+    expect(delivery.last_error).toBe('suppressed (converted) while this attempt was in flight; the receiver acknowledged it');
+    await tick(t1 + 3600_000);
+    expect(hooksAbout(quinn.session)).toHaveLength(1);
+  });
+
+  it('records as delivered an attempt the receiver acknowledged after the customer unsubscribed', async () => {
+    const ruth = shopper('ruth');
+    await ruth.send(...ruth.cart(), ruth.identify());
+    const t1 = after(31 * MINUTE);
+    const inFlight = await tickHeldInFlight(t1);
+    expect((await signedRequest(collector.url, 'POST', '/api/v1/shop/customer/unsubscribe/', { email: ruth.email })).status).toBe(200);
+    inFlight.release();
+    expect((await inFlight.running).delivered).toBe(1);
+    expect(await deliveriesOf(ruth.session)).toMatchObject([{ state: 'delivered', last_status: 200, last_error: null }]);
   });
 
   it('answers 4xx with a reason for bad listing queries and unknown deliveries', async () => {

@@ -139,6 +139,12 @@ export interface DeliveryChange {
 }
 
 /**
+ * SQL (both engines) for the `last_error` of a delivery that was suppressed while an attempt that
+ * the receiver then acknowledged was in flight: the suppression's reason stays readable.
+ */
+export const SUPPRESSED_IN_FLIGHT = `'suppressed (' || coalesce(last_error, 'no reason') || ') while this attempt was in flight; the receiver acknowledged it'`;
+
+/**
  * The lifecycle and the outbox inside a write transaction. Every "claim" locks what it returns
  * for the transaction and skips rows another transaction holds (PostgreSQL `FOR UPDATE SKIP
  * LOCKED`; SQLite has one writer), so that nodes sharing a database never take the same row.
@@ -166,7 +172,11 @@ export interface AutomationTx {
   enqueue(deliveries: WebhookDelivery[]): Promise<void>;
   /** Pending deliveries due at `now`, given to this node until `leaseUntil` (their attempt counted). */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<WebhookDelivery[]>;
-  /** Records the outcome of attempt `attempts`; ignored when another node has tried since, or when the delivery is gone (erased). */
+  /**
+   * Records the outcome of attempt `attempts`; ignored when another node has tried since, or when
+   * the delivery is gone (erased). An acknowledged attempt is recorded `delivered` even when the
+   * delivery was suppressed while it was in flight: the receiver has it.
+   */
   finishDelivery(id: string, attempts: number, change: DeliveryChange, at: number): Promise<void>;
   /** A site's deliveries (all sites without one), newest first, before the (created_at, id) given. */
   deliveries(site: string | undefined, limit: number, before?: [createdAt: number, id: string], state?: DeliveryState): Promise<WebhookDelivery[]>;

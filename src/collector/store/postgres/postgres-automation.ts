@@ -7,7 +7,7 @@
 import type { ClientBase } from 'pg';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
-import type { Abandonment, AutomationTx } from '../engine';
+import { SUPPRESSED_IN_FLIGHT, type Abandonment, type AutomationTx } from '../engine';
 import { toItem, toOrder } from './postgres-rows';
 
 type Row = Record<string, unknown>;
@@ -135,8 +135,9 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
       )) as unknown as WebhookDelivery[],
     async finishDelivery(id, attempts, change, at) {
       await client.query(
-        `UPDATE webhook_deliveries SET state = $3, next_at = $4, last_status = $5, last_error = $6, delivered_at = $7, updated_at = $8
-         WHERE id = $1 AND attempts = $2 AND state = 'pending'`,
+        `UPDATE webhook_deliveries SET state = $3, next_at = $4, last_status = $5, delivered_at = $7, updated_at = $8,
+           last_error = CASE WHEN state = 'suppressed' THEN ${SUPPRESSED_IN_FLIGHT} ELSE $6 END
+         WHERE id = $1 AND attempts = $2 AND (state = 'pending' OR (state = 'suppressed' AND $3 = 'delivered'))`,
         [id, attempts, change.state, change.next_at, change.last_status, change.last_error, change.delivered_at, at],
       );
     },

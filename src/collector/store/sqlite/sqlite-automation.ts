@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
-import type { Abandonment, AutomationTx } from '../engine';
+import { SUPPRESSED_IN_FLIGHT, type Abandonment, type AutomationTx } from '../engine';
 import { toItem, toOrder } from './sqlite-rows';
 
 type Row = Record<string, unknown>;
@@ -68,8 +68,9 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
     due: db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?`),
     lease: db.prepare('UPDATE webhook_deliveries SET next_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?'),
     finish: db.prepare(
-      `UPDATE webhook_deliveries SET state = @state, next_at = @next_at, last_status = @last_status, last_error = @last_error,
-       delivered_at = @delivered_at, updated_at = @at WHERE id = @id AND attempts = @attempts AND state = 'pending'`,
+      `UPDATE webhook_deliveries SET state = @state, next_at = @next_at, last_status = @last_status, delivered_at = @delivered_at, updated_at = @at,
+         last_error = CASE WHEN state = 'suppressed' THEN ${SUPPRESSED_IN_FLIGHT} ELSE @last_error END
+       WHERE id = @id AND attempts = @attempts AND (state = 'pending' OR (state = 'suppressed' AND @state = 'delivered'))`,
     ),
     items: db.prepare('SELECT * FROM order_items WHERE site = ? AND order_id = ? AND item IS NOT NULL ORDER BY position LIMIT ?'),
     eraseByEmail: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND email = ?'),
