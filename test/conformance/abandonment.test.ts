@@ -184,6 +184,37 @@ describe('suppression', () => {
     expect(unsubscribed[0].body.data.customer.consent.email).toBe('refused');
   });
 
+  it("tells the merchant of a Custobar import's unsubscribe and opt-in (can_email), once per change", async () => {
+    const email = 'sam@example.com';
+    const upload = async (customers: unknown[]) => {
+      const response = await fetch(`${collector.url}/api/customers/upload/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${SHOP.key}:${TOKEN}`).toString('base64')}` },
+        body: JSON.stringify({ customers }),
+      });
+      expect(response.status).toBe(200);
+      await tick(after(0));
+    };
+    const heard = () =>
+      receiver.received
+        .filter((hook) => hook.body.type.startsWith('customer_') && (hook.body.data.customer.email == email || hook.body.data.customer.email === null))
+        .map((hook) => [hook.body.type, hook.body.data.customer.consent.email]);
+
+    await upload([{ email, first_name: 'Sam', can_email: false }]);
+    expect(heard()).toEqual([['customer_unsubscribed', 'refused']]);
+    // A nightly sync restates it: nothing new. Another field changes: nothing new.
+    await upload([{ email, can_email: false }]);
+    await upload([{ email, last_name: 'Sample' }]);
+    expect(heard()).toEqual([['customer_unsubscribed', 'refused']]);
+    await upload([{ email, can_email: true }]);
+    expect(heard()).toEqual([['customer_unsubscribed', 'refused'], ['customer_opted_in', 'granted']]);
+    // A customer without an email: nobody to write to, no webhook.
+    await upload([{ external_id: 'no-email-1', can_email: false }]);
+    expect(heard()).toHaveLength(2);
+    const [opted] = (await deliveries('?limit=100')).filter((delivery) => delivery.type == 'customer_opted_in' && delivery.email == email);
+    expect(opted).toMatchObject({ state: 'delivered', payload: { type: 'customer_opted_in', data: { customer: { email, first_name: 'Sam' } } } });
+  });
+
   it('sends none for a customer who refused consent (profiling), and does for unknown consent', async () => {
     const hal = shopper('hal');
     await hal.send(...hal.cart(), hal.identify());

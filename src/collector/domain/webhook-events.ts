@@ -69,6 +69,19 @@ export function suppressionOf(customer: CustomerRow | undefined, sessionFirstSee
   return null;
 }
 
+/**
+ * The webhook an imported change of the email permission sends (Custobar's `can_email`), as
+ * Rejoiner's unsubscribe and opt-in do: `customer_unsubscribed` when it becomes refused,
+ * `customer_opted_in` when it becomes granted. None when it is restated as it was (a nightly sync
+ * resends every record), made unknown again, or about a deleted customer or one without an
+ * email (nobody to write to).
+ */
+export function consentChangeEvent(before: CustomerRow | undefined, after: CustomerRow): 'customer_unsubscribed' | 'customer_opted_in' | null {
+  const state = after.consent.email?.state;
+  if (!after.email || after.status != 'active' || state === undefined || state == before?.consent.email?.state) return null;
+  return state == 'refused' ? 'customer_unsubscribed' : 'customer_opted_in';
+}
+
 /** The customer as payloads show it: ids, names and every consent flag (unknown included). */
 export function customerJson(customer: CustomerRow | undefined, email: string | null): Record<string, unknown> {
   return {
