@@ -36,7 +36,7 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
       (await rows(
         `SELECT site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, written_at, lifecycle
          FROM sessions WHERE site = $1 AND written_at < $2 AND lifecycle_events IS DISTINCT FROM events
-         ORDER BY written_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+         ORDER BY written_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`,
         [site, cutoff, limit],
       )) as unknown as IdleSession[],
     async latestOrders(site, sessions) {
