@@ -330,6 +330,10 @@ test.describe('a refusal after tracking began', () => {
         ['setCartItem', { product_id: 'SAME-TASK-C1', price: 1 }],
       );
     });
+    // The refusal is applied when the extension module (which holds the consent commands) has
+    // loaded; from then on the cookie is gone. Nothing may be sent meanwhile either: the check
+    // below looks at every beacon since the refusal.
+    await expect.poll(async () => (await traces(page)).documentCookie).toEqual([]);
     await holdsFor(async () => {
       const after = (await received(site)).slice(before).flatMap((r) => r.body.events ?? []);
       expect(after.map((e) => [e.type, productIdOf(e) ?? null]), 'events sent after the refusal').toEqual([]);
