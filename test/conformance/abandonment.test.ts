@@ -244,6 +244,19 @@ describe('suppression', () => {
     expect(hooksAbout(later.session).map((hook) => hook.body.type)).toEqual(['cart_abandoned']);
   });
 
+  it('checks again before each attempt: a customer who unsubscribed after the abandonment gets no retry', async () => {
+    const uma = shopper('uma');
+    await uma.send(...uma.cart(), uma.identify());
+    receiver.script({ status: 500 });
+    const t1 = after(31 * MINUTE);
+    await tick(t1);
+    expect(await deliveriesOf(uma.session)).toMatchObject([{ state: 'pending', attempts: 1 }]);
+    expect((await rest('customer/unsubscribe/', { email: uma.email })).status).toBe(200);
+    await tick(t1 + 10 * MINUTE);
+    expect(await deliveriesOf(uma.session)).toMatchObject([{ state: 'suppressed', last_error: 'unsubscribed', attempts: 2 }]);
+    expect(hooksAbout(uma.session)).toHaveLength(1);
+  });
+
   it('suppresses a pending abandonment webhook when the order converts first, and order_converted says so', async () => {
     const jo = shopper('jo');
     await jo.send(...jo.cart(), jo.identify());

@@ -59,7 +59,11 @@ export const newDeliveryId = (): string => `whd_${randomBytes(12).toString('hex'
  * (a later session is not affected), or the order converted first. Unknown consent does not
  * suppress.
  */
-export function suppressionOf(customer: CustomerRow | undefined, sessionFirstSeen: number, order: OrderHeader | undefined): SuppressionReason | null {
+export function suppressionOf(
+  customer: Pick<CustomerRow, 'status' | 'consent' | 'journeys_cancelled_at'> | undefined,
+  sessionFirstSeen: number,
+  order: Pick<OrderHeader, 'status'> | undefined,
+): SuppressionReason | null {
   if (order?.status == 'converted') return 'converted';
   if (customer && customer.status != 'active') return 'erased';
   if (customer?.consent.email?.state == 'refused') return 'unsubscribed';

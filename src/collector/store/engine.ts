@@ -129,6 +129,17 @@ export interface Abandonment {
   first_seen: number;
 }
 
+/** Whether a delivery is still in the outbox (an erasure deletes it), and what its suppression rules look at. */
+export interface DeliveryFacts {
+  exists: boolean;
+  /** When the delivery's session began (null: no session, or not stored). */
+  sessionFirstSeen: number | null;
+  /** The delivery's order, as far as suppression looks at it. */
+  order: Pick<OrderHeader, 'status'> | undefined;
+  /** The default list's customer of the delivery's email, as far as suppression looks at it. */
+  customer: Pick<CustomerRow, 'status' | 'consent' | 'journeys_cancelled_at'> | undefined;
+}
+
 /** A change of a delivery after an attempt (or a suppression, or a retry from the dashboard). */
 export interface DeliveryChange {
   state: DeliveryState;
@@ -213,8 +224,8 @@ export interface RecordReader extends DashboardReader {
   items(site: string, order: string, limit: number): Promise<ItemRow[]>;
   customerByEmail(site: string, email: string): Promise<CustomerRow | undefined>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
-  /** Whether a webhook delivery is still in the outbox (an erasure deletes it). */
-  deliveryExists(id: string): Promise<boolean>;
+  /** What is read just before a delivery's attempt, in one query (one round trip per attempt). */
+  deliveryFacts(delivery: Pick<WebhookDelivery, 'id' | 'site' | 'session' | 'order_id' | 'email'>): Promise<DeliveryFacts>;
   tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
   customerByPhone(site: string, phoneKey: string): Promise<CustomerRow | undefined>;
   list(site: string, id: string): Promise<ListRecord | undefined>;

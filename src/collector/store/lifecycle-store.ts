@@ -178,16 +178,11 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
     claimDeliveries: (now, leaseUntil, limit) => engine.transaction([], (tx) => tx.automation.claimDue(now, leaseUntil, limit)),
 
     async suppressionNow(delivery) {
-      const about = (delivery.type == 'cart_abandoned' || delivery.type == 'browse_abandoned') && delivery.session;
-      // Read at once: whether an erasure deleted it since it was claimed, and what the abandonment rules look at.
-      const [exists, session, order, customer] = await Promise.all([
-        engine.reads.deliveryExists(delivery.id),
-        about ? engine.reads.session(delivery.site, about) : undefined,
-        about && delivery.order_id ? engine.reads.order(delivery.site, delivery.order_id) : undefined,
-        about && delivery.email ? engine.reads.customerByEmail(delivery.site, delivery.email) : undefined,
-      ]);
-      if (!exists) return 'erased';
-      return about ? suppressionOf(customer, session?.first_seen ?? 0, order) : null;
+      const abandonment = (delivery.type == 'cart_abandoned' || delivery.type == 'browse_abandoned') && !!delivery.session;
+      // One query: whether an erasure deleted it since it was claimed, and what the abandonment rules look at.
+      const facts = await engine.reads.deliveryFacts(abandonment ? delivery : { ...delivery, session: null, order_id: null, email: null });
+      if (!facts.exists) return 'erased';
+      return abandonment ? suppressionOf(facts.customer, facts.sessionFirstSeen ?? 0, facts.order) : null;
     },
 
     async finishDeliveries(outcomes, now) {

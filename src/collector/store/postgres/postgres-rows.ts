@@ -3,6 +3,7 @@
  * and automation stores (a module of its own, so none of them imports another's).
  */
 import type { CustomerRow, ItemRow, OrderHeader } from '../../domain/records';
+import type { DeliveryFacts } from '../engine';
 
 type Row = Record<string, unknown>;
 
@@ -26,4 +27,15 @@ export const toItem = (row: Row): ItemRow => ({
   seq: row.seq as number,
   position: row.position as number,
   item: row.item == null ? null : JSON.parse(row.item as string),
+});
+
+/** The row of the check before a delivery's attempt (engine.ts DeliveryFacts). */
+export const deliveryFactsOf = (row: Row): DeliveryFacts => ({
+  exists: !!row.present,
+  sessionFirstSeen: row.first_seen == null ? null : Number(row.first_seen),
+  order: row.order_status == null ? undefined : { status: row.order_status as OrderHeader['status'] },
+  customer:
+    row.customer_status == null
+      ? undefined
+      : { status: row.customer_status as CustomerRow['status'], consent: JSON.parse(row.consent as string), journeys_cancelled_at: row.journeys_cancelled_at as string | null },
 });
