@@ -5,10 +5,12 @@
  * database carries its email, and the receiver hears nothing about it afterwards. Another
  * customer's deliveries stay. Runs on SQLite and on PostgreSQL.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/collector/store/open-store';
 import type { WireEvent } from '../../src/protocol/types';
-import { batchBody, makeEvent, postBeacon, SHOP, signedRequest, startTestCollector, type TestCollector } from '../support/collector';
+import { batchBody, makeEvent, postBeacon, SHOP, signedRequest, startTestCollector, testEngine, type TestCollector } from '../support/collector';
 import { countRows, hubrise } from '../support/hubrise';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -47,7 +49,7 @@ afterAll(async () => {
 async function abandonCart(email: string, name: string): Promise<string> {
   const session = `s-${name}`;
   const event = (type: WireEvent['type'], data: unknown, inOrder = false): WireEvent =>
-    makeEvent({ type, data, visitor: `v-${email}`, session, order: inOrder ? `o-${name}` : null, ts: Date.now(), url: `https://shop.example/${name}` } as Partial<WireEvent>);
+    makeEvent({ type, data, visitor: `v-${name}`, session, order: inOrder ? `o-${name}` : null, ts: Date.now(), url: `https://shop.example/${name}` } as Partial<WireEvent>);
   const response = await postBeacon(collector.url, batchBody([
     event('cart_item', { product_id: 'SKU-1', name: 'Lamp', price: 4999, item_qty: 1 }, true),
     event('cart_data', { cart_value: 4999, cart_item_count: 1, return_url: `https://shop.example/cart?for=${encodeURIComponent(email)}` }, true),
@@ -56,6 +58,10 @@ async function abandonCart(email: string, name: string): Promise<string> {
   expect(response.status).toBe(200);
   return session;
 }
+
+/** Every byte of the SQLite database and its side files. */
+const databaseBytes = (): Buffer =>
+  Buffer.concat(readdirSync(dirname(collector.dbPath)).filter((name) => name.startsWith('collector.db')).map((name) => readFileSync(join(dirname(collector.dbPath), name))));
 
 /** Every delivery the dashboard lists, as its JSON says it. */
 async function dashboardDeliveries(): Promise<Record<string, unknown>[]> {
@@ -116,6 +122,7 @@ describe('erasing a customer with webhook deliveries', () => {
 
     expect(await statesOf(email)).toEqual(['dead', 'delivered', 'pending', 'suppressed']);
     expect(await rowsCarrying(email)).toBe(4);
+    if (testEngine() == 'sqlite') expect(databaseBytes().includes(email)).toBe(true);
     const heard = receiver.received.length;
 
     const erased = await signedRequest(collector.url, 'DELETE', `/api/v2/shop/customers/${await customerIdOf(email)}/`);
@@ -127,6 +134,8 @@ describe('erasing a customer with webhook deliveries', () => {
     expect(await rowsCarrying(email)).toBe(0);
     expect(await rowsCarrying(encodeURIComponent(email))).toBe(0);
     expect(await statesOf(bystander)).toEqual(['delivered']);
+    // SQLite: not in the file's bytes either (freed pages zeroed, the write-ahead log emptied before the answer).
+    if (testEngine() == 'sqlite') expect(databaseBytes().includes(email)).toBe(false);
 
     // The pending one was due again within a minute: hours of ticks later, nothing went out.
     for (const at of [t2 + MINUTE, t2 + HOUR, t2 + 25 * HOUR]) expect((await tick(at)).attempted).toBe(0);
