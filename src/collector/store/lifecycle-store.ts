@@ -107,7 +107,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
         const report: DetectionReport = { decided: 0, states: {}, deliveries: 0 };
         const idle = await tx.automation.claimIdleSessions(site.id, now - site.bufferMs, limit);
         if (!idle.length) return report;
-        // Every read is one query for the whole batch (orders, customers, cart lines): a round trip per session cost PostgreSQL seconds a tick.
+        // Every read is one query for the whole batch (orders, customers, cart lines): a query per cart made a PostgreSQL tick several times slower.
         const orders = new Map((await tx.automation.latestOrders(site.id, idle.map((session) => session.id))).map((order) => [order.session, order]));
         const decided = idle.map((session) => {
           const order = orders.get(session.id);
