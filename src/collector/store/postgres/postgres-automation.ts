@@ -149,9 +149,10 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
       )) as unknown as WebhookDelivery[],
     delivery: async (id) => (await rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]))[0] as unknown as WebhookDelivery | undefined,
     async eraseDeliveries(site, { email, sessions, orders }) {
-      // Row locks in id order, as any other transaction taking several of them would.
-      if (sessions.length) await client.query('SELECT 1 FROM sessions WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, sessions]);
+      // Orders before sessions, each in id order: the order a conversion takes them in (it claims its
+      // order, then marks the session recovered), so the two never wait for each other in a circle.
       if (orders.length) await client.query('SELECT 1 FROM orders WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, orders]);
+      if (sessions.length) await client.query('SELECT 1 FROM sessions WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, sessions]);
       // One statement per index (email, session, order), each reading only this person's rows.
       let deleted = 0;
       if (email) deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND email = $2', [site, email])).rowCount ?? 0;
