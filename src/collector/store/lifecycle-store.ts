@@ -22,7 +22,7 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook-events';
 import { DELIVERY_HORIZON_MS } from '../domain/webhook-schedule';
-import type { DeliveryChange, Engine, RecordTx } from './engine';
+import type { Abandonment, DeliveryChange, Engine, RecordTx } from './engine';
 import { MAX_ORDER_ITEMS } from '../ingest/event-limits';
 
 /** What detection needs of a site: its id, buffer, receivers and the secret its click tokens derive from. */
@@ -135,7 +135,8 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
     noteConversions: (endpoints, now, limit = DETECTION_BATCH) =>
       engine.transaction([], async (tx) => {
         const orders = await tx.automation.claimConversions(limit);
-        const deliveries: WebhookDelivery[] = [];
+        // The abandonment side, order by order: two conversions of one batch may recover the same session.
+        const noticed: { order: OrderHeader; abandonment: Abandonment | undefined; notices: { id: string; state: DeliveryState }[]; clicked: boolean }[] = [];
         for (const order of orders) {
           const abandonment = await tx.automation.abandonmentOf(order.site, order.id, order.email, now - RECOVERY_WINDOW_MS, now);
           let notices: { id: string; state: DeliveryState }[] = [];
@@ -147,12 +148,21 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
             // Links exist only in abandonment webhooks: a click-back of this customer while a link could still be valid.
             clicked = !!order.email && (await tx.automation.clickedBetween(order.site, order.email, now - CLICK_TOKEN_TTL_MS, now));
           }
-          const targets = endpoints(order.site);
-          if (!targets.length) continue;
-          const customer = order.email ? (await customersOf(tx, order.site, [order.email])).get(order.email) : undefined;
+          if (endpoints(order.site).length) noticed.push({ order, abandonment, notices, clicked });
+        }
+        // What the webhooks show, one read per kind and site for the whole batch.
+        const customers = new Map<string, Map<string, CustomerRow>>();
+        const items = new Map<string, Map<string, CartItem[]>>();
+        for (const site of new Set(noticed.map(({ order }) => order.site))) {
+          const ofSite = noticed.filter(({ order }) => order.site == site).map(({ order }) => order);
+          customers.set(site, await customersOf(tx, site, ofSite.map((order) => order.email)));
+          items.set(site, await itemsOfOrders(tx, site, ofSite));
+        }
+        const deliveries: WebhookDelivery[] = [];
+        for (const { order, abandonment, notices, clicked } of noticed) {
           const data = {
-            order: cartJson(order, (await itemsOfOrders(tx, order.site, [order])).get(order.id) ?? [], null),
-            customer: customerJson(customer, order.email),
+            order: cartJson(order, items.get(order.site)?.get(order.id) ?? [], null),
+            customer: customerJson(order.email ? customers.get(order.site)?.get(order.email) : undefined, order.email),
             converted_at: order.converted_at === null ? null : new Date(order.converted_at).toISOString(),
             recovered: !!abandonment,
             click_back: clicked,
@@ -168,7 +178,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
                 }
               : null,
           };
-          deliveries.push(...deliveriesOf(targets, { site: order.site, type: 'order_converted', data, session: order.session, order: order.id, email: order.email }, now));
+          deliveries.push(...deliveriesOf(endpoints(order.site), { site: order.site, type: 'order_converted', data, session: order.session, order: order.id, email: order.email }, now));
         }
         await tx.automation.noteConversions(orders.map((order) => [order.site, order.id]), now);
         await tx.automation.enqueue(deliveries);
