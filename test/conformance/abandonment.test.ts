@@ -26,7 +26,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   collector = await startTestCollector({
     sites: [{ ...SHOP, token: TOKEN, webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] }, OTHER],
-    automation: { intervalMs: 0, requestTimeoutMs: 400 },
+    automation: { intervalMs: 0, requestTimeoutMs: 1500 },
   });
   const login = await fetch(`${collector.url}/inspector/login`, {
     method: 'POST',
@@ -184,6 +184,37 @@ describe('suppression', () => {
     expect(unsubscribed[0].body.data.customer.consent.email).toBe('refused');
   });
 
+  it("tells the merchant of a Custobar import's unsubscribe and opt-in (can_email), once per change", async () => {
+    const email = 'sam@example.com';
+    const upload = async (customers: unknown[]) => {
+      const response = await fetch(`${collector.url}/api/customers/upload/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${SHOP.key}:${TOKEN}`).toString('base64')}` },
+        body: JSON.stringify({ customers }),
+      });
+      expect(response.status).toBe(200);
+      await tick(after(0));
+    };
+    const heard = () =>
+      receiver.received
+        .filter((hook) => hook.body.type.startsWith('customer_') && (hook.body.data.customer.email == email || hook.body.data.customer.email === null))
+        .map((hook) => [hook.body.type, hook.body.data.customer.consent.email]);
+
+    await upload([{ email, first_name: 'Sam', can_email: false }]);
+    expect(heard()).toEqual([['customer_unsubscribed', 'refused']]);
+    // A nightly sync restates it: nothing new. Another field changes: nothing new.
+    await upload([{ email, can_email: false }]);
+    await upload([{ email, last_name: 'Sample' }]);
+    expect(heard()).toEqual([['customer_unsubscribed', 'refused']]);
+    await upload([{ email, can_email: true }]);
+    expect(heard()).toEqual([['customer_unsubscribed', 'refused'], ['customer_opted_in', 'granted']]);
+    // A customer without an email: nobody to write to, no webhook.
+    await upload([{ external_id: 'no-email-1', can_email: false }]);
+    expect(heard()).toHaveLength(2);
+    const [opted] = (await deliveries('?limit=100')).filter((delivery) => delivery.type == 'customer_opted_in' && delivery.email == email);
+    expect(opted).toMatchObject({ state: 'delivered', payload: { type: 'customer_opted_in', data: { customer: { email, first_name: 'Sam' } } } });
+  });
+
   it('sends none for a customer who refused consent (profiling), and does for unknown consent', async () => {
     const hal = shopper('hal');
     await hal.send(...hal.cart(), hal.identify());
@@ -211,6 +242,19 @@ describe('suppression', () => {
     await later.send(...later.cart(), later.event('customer_email', { email: ida.email, source: 'api' }));
     await tick(after(31 * MINUTE));
     expect(hooksAbout(later.session).map((hook) => hook.body.type)).toEqual(['cart_abandoned']);
+  });
+
+  it('checks again before each attempt: a customer who unsubscribed after the abandonment gets no retry', async () => {
+    const uma = shopper('uma');
+    await uma.send(...uma.cart(), uma.identify());
+    receiver.script({ status: 500 });
+    const t1 = after(31 * MINUTE);
+    await tick(t1);
+    expect(await deliveriesOf(uma.session)).toMatchObject([{ state: 'pending', attempts: 1 }]);
+    expect((await rest('customer/unsubscribe/', { email: uma.email })).status).toBe(200);
+    await tick(t1 + 10 * MINUTE);
+    expect(await deliveriesOf(uma.session)).toMatchObject([{ state: 'suppressed', last_error: 'unsubscribed', attempts: 2 }]);
+    expect(hooksAbout(uma.session)).toHaveLength(1);
   });
 
   it('suppresses a pending abandonment webhook when the order converts first, and order_converted says so', async () => {
@@ -242,7 +286,7 @@ describe('webhook delivery', () => {
     expect((await tick(t1)).attempted).toBe(1);
     expect((await tick(t1 + 10_000)).attempted).toBe(0); // backoff after the first failure: 15-30 s
     const t2 = t1 + 31_000;
-    expect((await tick(t2)).attempted).toBe(1); // hangs past the 400 ms timeout
+    expect((await tick(t2)).attempted).toBe(1); // hangs past the 1.5 s timeout
     const t3 = t2 + 61_000;
     expect((await tick(t3)).attempted).toBe(1); // 429, Retry-After: 120
     expect((await tick(t3 + 100_000)).attempted).toBe(0); // the backoff alone (60-120 s) could have allowed it
@@ -281,6 +325,49 @@ describe('webhook delivery', () => {
     await tick(after(0));
     expect(await deliveriesOf(lou.session)).toMatchObject([{ id: dead.id, state: 'delivered', attempts: 3 }]);
     expect(hooksAbout(lou.session).map((hook) => hook.answered)).toEqual([503, 503, 200]);
+  });
+
+  /** Starts a tick whose one attempt the receiver holds until `release()`; resolves once the attempt has arrived. */
+  const tickHeldInFlight = async (at: number) => {
+    const heard = receiver.received.length;
+    let release = (): void => {};
+    receiver.script({ status: 200, hold: new Promise<void>((resolve) => (release = resolve)) });
+    const running = tick(at);
+    while (receiver.received.length == heard) await new Promise((resolve) => setTimeout(resolve, 5));
+    return { release, running };
+  };
+
+  it('records as delivered an attempt the receiver acknowledged after the order converted and suppressed it', async () => {
+    const quinn = shopper('quinn');
+    await quinn.send(...quinn.cart(), quinn.identify());
+    const t1 = after(31 * MINUTE);
+    const inFlight = await tickHeldInFlight(t1);
+    // While the receiver holds the attempt: the order converts, and another tick suppresses the abandonment's delivery.
+    await quinn.send(quinn.event('conversion', {}, true));
+    await tick(t1 + 1000);
+    expect(await deliveriesOf(quinn.session)).toMatchObject([{ state: 'suppressed', last_error: 'converted' }]);
+    inFlight.release();
+    expect((await inFlight.running).delivered).toBe(1);
+    const [converted] = conversionsOf(quinn.email);
+    expect(converted.body.data.abandonment.deliveries).toMatchObject([{ state: 'suppressed' }]);
+    // The receiver has it: the outbox says so, and keeps why it had been suppressed.
+    const [delivery] = await deliveriesOf(quinn.session);
+    expect(delivery).toMatchObject({ state: 'delivered', last_status: 200, attempts: 1 });
+    expect(delivery.delivered_at).not.toBeNull();
+    expect(delivery.last_error).toBe('suppressed (converted) while this attempt was in flight; the receiver acknowledged it');
+    await tick(t1 + 3600_000);
+    expect(hooksAbout(quinn.session)).toHaveLength(1);
+  });
+
+  it('records as delivered an attempt the receiver acknowledged after the customer unsubscribed', async () => {
+    const ruth = shopper('ruth');
+    await ruth.send(...ruth.cart(), ruth.identify());
+    const t1 = after(31 * MINUTE);
+    const inFlight = await tickHeldInFlight(t1);
+    expect((await signedRequest(collector.url, 'POST', '/api/v1/shop/customer/unsubscribe/', { email: ruth.email })).status).toBe(200);
+    inFlight.release();
+    expect((await inFlight.running).delivered).toBe(1);
+    expect(await deliveriesOf(ruth.session)).toMatchObject([{ state: 'delivered', last_status: 200, last_error: null }]);
   });
 
   it('answers 4xx with a reason for bad listing queries and unknown deliveries', async () => {

@@ -16,7 +16,8 @@ export interface ReceivedWebhook {
   answered: number | null;
 }
 
-export type ScriptedAnswer = { status: number; headers?: Record<string, string> } | { hangMs: number };
+/** A status (once `hold` settles, to keep an attempt in flight meanwhile), or a hang with no answer at all. */
+export type ScriptedAnswer = { status: number; headers?: Record<string, string>; hold?: Promise<unknown> } | { hangMs: number };
 
 export interface WebhookReceiver {
   url: string;
@@ -44,9 +45,13 @@ export async function startWebhookReceiver(path = '/hooks/rejoiner'): Promise<We
         res.on('close', () => clearTimeout(timer));
         return;
       }
-      entry.answered = answer.status;
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-      res.end('ok');
+      const reply = (): void => {
+        entry.answered = answer.status;
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+        res.end('ok');
+      };
+      if (answer.hold) void answer.hold.then(reply);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

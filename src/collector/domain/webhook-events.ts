@@ -59,7 +59,11 @@ export const newDeliveryId = (): string => `whd_${randomBytes(12).toString('hex'
  * (a later session is not affected), or the order converted first. Unknown consent does not
  * suppress.
  */
-export function suppressionOf(customer: CustomerRow | undefined, sessionFirstSeen: number, order: OrderHeader | undefined): SuppressionReason | null {
+export function suppressionOf(
+  customer: Pick<CustomerRow, 'status' | 'consent' | 'journeys_cancelled_at'> | undefined,
+  sessionFirstSeen: number,
+  order: Pick<OrderHeader, 'status'> | undefined,
+): SuppressionReason | null {
   if (order?.status == 'converted') return 'converted';
   if (customer && customer.status != 'active') return 'erased';
   if (customer?.consent.email?.state == 'refused') return 'unsubscribed';
@@ -67,6 +71,19 @@ export function suppressionOf(customer: CustomerRow | undefined, sessionFirstSee
   const cancelled = customer?.journeys_cancelled_at ? Date.parse(customer.journeys_cancelled_at) : NaN;
   if (!Number.isNaN(cancelled) && cancelled >= sessionFirstSeen) return 'journeys_cancelled';
   return null;
+}
+
+/**
+ * The webhook an imported change of the email permission sends (Custobar's `can_email`), as
+ * Rejoiner's unsubscribe and opt-in do: `customer_unsubscribed` when it becomes refused,
+ * `customer_opted_in` when it becomes granted. None when it is restated as it was (a nightly sync
+ * resends every record), made unknown again, or about a deleted customer or one without an
+ * email (nobody to write to).
+ */
+export function consentChangeEvent(before: CustomerRow | undefined, after: CustomerRow): 'customer_unsubscribed' | 'customer_opted_in' | null {
+  const state = after.consent.email?.state;
+  if (!after.email || after.status != 'active' || state === undefined || state == before?.consent.email?.state) return null;
+  return state == 'refused' ? 'customer_unsubscribed' : 'customer_opted_in';
 }
 
 /** The customer as payloads show it: ids, names and every consent flag (unknown included). */

@@ -23,7 +23,7 @@ import { createHubriseStore } from './hubrise/hubrise-store';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
 import { createLifecycleStore } from './lifecycle-store';
-import type { WebhookEndpoint } from '../domain/webhook-events';
+import { consentChangeEvent, type WebhookEndpoint } from '../domain/webhook-events';
 import type { ChangeSet, ImportResult, InsertResult, Store } from './store';
 
 /** Stored events rewritten per round trip while erasing. */
@@ -205,6 +205,8 @@ export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints 
             scrubbed += changed.length;
             after = page[page.length - 1].ref;
           }
+        // The outbox holds the email and payloads about the person: every delivery of it goes, in this same transaction (never sent after).
+        await tx.automation.eraseDeliveries(site, { email: customer.email, sessions: records.sessions, orders: records.orders.map((order) => order.id) });
         planErasure(plan, { customer, kind, source, records, eventsScrubbed: scrubbed, now: Date.now() });
         return 'erased' as const;
       });
@@ -255,8 +257,12 @@ export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints 
               ? await tx.customerMemberships(site, found.id, MAX_LISTS_PER_SITE)
               : await tx.memberships(lists.map((id) => [site, found.id, id])),
         };
-        const planned = planCustomerImport(plan, state, { site, record, target: found, source, now: Date.now() });
+        const now = Date.now();
+        const planned = planCustomerImport(plan, state, { site, record, target: found, source, now });
         if ('refused' in planned) return planned;
+        // An imported email permission tells the merchant's receivers as Rejoiner's unsubscribe and opt-in do, in this same transaction.
+        const consentEvent = consentChangeEvent(found, planned.customer);
+        if (consentEvent) await lifecycle.enqueueCustomerEvent(tx, webhookEndpoints(site), consentEvent, planned.customer, now);
         // The record that deletes answers as the later ones do: deleted (a new customer too).
         return { id: planned.customer.id, status: record.deleted ? 'deleted' : planned.created ? 'created' : 'updated' };
       });

@@ -129,6 +129,17 @@ export interface Abandonment {
   first_seen: number;
 }
 
+/** Whether a delivery is still in the outbox (an erasure deletes it), and what its suppression rules look at. */
+export interface DeliveryFacts {
+  exists: boolean;
+  /** When the delivery's session began (null: no session, or not stored). */
+  sessionFirstSeen: number | null;
+  /** The delivery's order, as far as suppression looks at it. */
+  order: Pick<OrderHeader, 'status'> | undefined;
+  /** The default list's customer of the delivery's email, as far as suppression looks at it. */
+  customer: Pick<CustomerRow, 'status' | 'consent' | 'journeys_cancelled_at'> | undefined;
+}
+
 /** A change of a delivery after an attempt (or a suppression, or a retry from the dashboard). */
 export interface DeliveryChange {
   state: DeliveryState;
@@ -137,6 +148,12 @@ export interface DeliveryChange {
   last_error: string | null;
   delivered_at: number | null;
 }
+
+/**
+ * SQL (both engines) for the `last_error` of a delivery that was suppressed while an attempt that
+ * the receiver then acknowledged was in flight: the suppression's reason stays readable.
+ */
+export const SUPPRESSED_IN_FLIGHT = `'suppressed (' || coalesce(last_error, 'no reason') || ') while this attempt was in flight; the receiver acknowledged it'`;
 
 /**
  * The lifecycle and the outbox inside a write transaction. Every "claim" locks what it returns
@@ -148,6 +165,8 @@ export interface AutomationTx {
   claimIdleSessions(site: string, cutoff: number, limit: number): Promise<IdleSession[]>;
   /** The newest order (by the shopper's clock) each of these sessions wrote to. */
   latestOrders(site: string, sessions: string[]): Promise<OrderHeader[]>;
+  /** The lines of these orders (each by position, at most `limit` of each), in one read for the whole batch. */
+  orderItems(site: string, orders: string[], limit: number): Promise<ItemRow[]>;
   /** Records decisions: `events` is the session's event count they were made at. */
   decideSessions(site: string, decisions: { id: string; state: LifecycleState; events: number; order: string | null }[], at: number): Promise<void>;
   /** Converted orders whose conversion no webhook has looked at yet, oldest write first. */
@@ -164,13 +183,25 @@ export interface AutomationTx {
   enqueue(deliveries: WebhookDelivery[]): Promise<void>;
   /** Pending deliveries due at `now`, given to this node until `leaseUntil` (their attempt counted). */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<WebhookDelivery[]>;
-  /** Records the outcome of attempt `attempts`; ignored when another node has tried since. */
+  /**
+   * Records the outcome of attempt `attempts`; ignored when another node has tried since, or when
+   * the delivery is gone (erased). An acknowledged attempt is recorded `delivered` even when the
+   * delivery was suppressed while it was in flight: the receiver has it.
+   */
   finishDelivery(id: string, attempts: number, change: DeliveryChange, at: number): Promise<void>;
   /** A site's deliveries (all sites without one), newest first, before the (created_at, id) given. */
   deliveries(site: string | undefined, limit: number, before?: [createdAt: number, id: string], state?: DeliveryState): Promise<WebhookDelivery[]>;
   delivery(id: string): Promise<WebhookDelivery | undefined>;
   /** Makes a dead (or suppressed) delivery pending again, due at `now`, until `deadline`; false when it is not one. */
   retryDelivery(id: string, now: number, deadline: number): Promise<boolean>;
+  /**
+   * Erasure: deletes every delivery about a person, whatever its state (pending, delivered, dead,
+   * suppressed): those naming its email and those of its sessions and orders. Those sessions and
+   * orders are locked first, so that a detection or a conversion running at the same moment either
+   * committed before (its deliveries are deleted here) or skips them and later finds no email.
+   * Resolves how many were deleted.
+   */
+  eraseDeliveries(site: string, person: { email: string | null; sessions: string[]; orders: string[] }): Promise<number>;
 }
 
 /** A page of a customer list's active customers, in the order of `sort` after the key `after`. */
@@ -193,6 +224,8 @@ export interface RecordReader extends DashboardReader {
   items(site: string, order: string, limit: number): Promise<ItemRow[]>;
   customerByEmail(site: string, email: string): Promise<CustomerRow | undefined>;
   customerById(site: string, id: string): Promise<CustomerRow | undefined>;
+  /** What is read just before a delivery's attempt, in one query (one round trip per attempt). */
+  deliveryFacts(delivery: Pick<WebhookDelivery, 'id' | 'site' | 'session' | 'order_id' | 'email'>): Promise<DeliveryFacts>;
   tags(site: string, customer: string, kind: TagKind): Promise<string[]>;
   customerByPhone(site: string, phoneKey: string): Promise<CustomerRow | undefined>;
   list(site: string, id: string): Promise<ListRecord | undefined>;

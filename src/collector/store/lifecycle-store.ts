@@ -8,6 +8,7 @@
  */
 import { CLICK_TOKEN_TTL_MS, makeClickToken, withClickToken } from '../domain/click-token';
 import { decideSession, DETECTION_BATCH, isAbandoned, RECOVERY_WINDOW_MS, type IdleSession, type LifecycleState } from '../domain/lifecycle';
+import type { CartItem } from '../../protocol/types';
 import type { CustomerRow, OrderHeader } from '../domain/records';
 import {
   cartJson,
@@ -21,7 +22,7 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook-events';
 import { DELIVERY_HORIZON_MS } from '../domain/webhook-schedule';
-import type { DeliveryChange, Engine, RecordTx } from './engine';
+import type { Abandonment, DeliveryChange, Engine, RecordTx } from './engine';
 import { MAX_ORDER_ITEMS } from '../ingest/event-limits';
 
 /** What detection needs of a site: its id, buffer, receivers and the secret its click tokens derive from. */
@@ -47,7 +48,7 @@ export interface LifecycleStore {
   noteConversions(endpoints: (site: string) => readonly WebhookEndpoint[], now: number, limit?: number): Promise<number>;
   /** Due deliveries, leased to the caller until `leaseUntil` (their attempt counted). */
   claimDeliveries(now: number, leaseUntil: number, limit: number): Promise<WebhookDelivery[]>;
-  /** Why an abandonment delivery must not go out now (read just before each attempt), or null. */
+  /** Why a delivery must not go out now (read just before each attempt): erased since it was claimed, or an abandonment's suppression; or null. */
   suppressionNow(delivery: WebhookDelivery): Promise<SuppressionReason | null>;
   /** Records the outcomes of attempts, all in one transaction (one commit per tick, not per webhook). */
   finishDeliveries(outcomes: { delivery: WebhookDelivery; change: DeliveryChange }[], now: number): Promise<void>;
@@ -60,8 +61,12 @@ export interface LifecycleStore {
   enqueueCustomerEvent(tx: RecordTx, endpoints: readonly WebhookEndpoint[], type: 'customer_unsubscribed' | 'customer_opted_in', customer: CustomerRow, now: number): Promise<void>;
 }
 
-const itemsOf = async (engine: Engine, order: OrderHeader) =>
-  (await engine.reads.items(order.site, order.id, MAX_ORDER_ITEMS)).flatMap((row) => (row.item ? [row.item] : []));
+/** The lines of a batch's orders by order id, in one read (never one round trip per order). */
+const itemsOfOrders = async (tx: RecordTx, site: string, orders: OrderHeader[]): Promise<Map<string, CartItem[]>> => {
+  const byOrder = new Map<string, CartItem[]>(orders.map((order) => [order.id, []]));
+  for (const row of await tx.automation.orderItems(site, orders.map((order) => order.id), MAX_ORDER_ITEMS)) if (row.item) byOrder.get(row.order)?.push(row.item);
+  return byOrder;
+};
 
 export function createLifecycleStore(engine: Engine): LifecycleStore {
   const customersOf = async (tx: RecordTx, site: string, emails: (string | null)[]): Promise<Map<string, CustomerRow>> => {
@@ -71,14 +76,15 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
   };
 
   /** The webhook of one abandoned session (none without an email: nobody to write to). */
-  const abandonmentDeliveries = async (
+  const abandonmentDeliveries = (
     site: LifecycleSite,
     session: IdleSession,
     state: LifecycleState,
     order: OrderHeader | undefined,
     customer: CustomerRow | undefined,
+    items: CartItem[],
     now: number,
-  ): Promise<WebhookDelivery[]> => {
+  ): WebhookDelivery[] => {
     const email = order?.email ?? session.email;
     if (!email || !site.endpoints.length) return [];
     const cart = state == 'abandoned_cart' && order ? order : undefined;
@@ -86,7 +92,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
     const data = {
       session: sessionJson(session),
       customer: customerJson(customer, email),
-      cart: cart ? cartJson(cart, await itemsOf(engine, cart), returnUrl) : null,
+      cart: cart ? cartJson(cart, items, returnUrl) : null,
       return_url: returnUrl,
       abandoned_at: new Date(now).toISOString(),
     };
@@ -101,20 +107,24 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
         const report: DetectionReport = { decided: 0, states: {}, deliveries: 0 };
         const idle = await tx.automation.claimIdleSessions(site.id, now - site.bufferMs, limit);
         if (!idle.length) return report;
+        // Every read is one query for the whole batch (orders, customers, cart lines): a query per cart made a PostgreSQL tick several times slower.
         const orders = new Map((await tx.automation.latestOrders(site.id, idle.map((session) => session.id))).map((order) => [order.session, order]));
-        const customers = await customersOf(tx, site.id, idle.flatMap((session) => [session.email, orders.get(session.id)?.email ?? null]));
+        const decided = idle.map((session) => {
+          const order = orders.get(session.id);
+          return { session, order, state: decideSession(session, order) };
+        });
+        // Webhooks only where someone can be written to: an abandonment with an email, and a receiver.
+        const abandoned = site.endpoints.length ? decided.filter(({ session, order, state }) => isAbandoned(state) && (order?.email ?? session.email)) : [];
+        const customers = await customersOf(tx, site.id, abandoned.map(({ session, order }) => order?.email ?? session.email));
+        const items = await itemsOfOrders(tx, site.id, abandoned.flatMap(({ state, order }) => (state == 'abandoned_cart' && order ? [order] : [])));
         const decisions: { id: string; state: LifecycleState; events: number; order: string | null }[] = [];
         const deliveries: WebhookDelivery[] = [];
-        for (const session of idle) {
-          const order = orders.get(session.id);
-          const state = decideSession(session, order);
+        for (const { session, order, state } of decided) {
           decisions.push({ id: session.id, state, events: session.events, order: order?.id ?? null });
           report.states[state] = (report.states[state] ?? 0) + 1;
-          if (isAbandoned(state)) {
-            const email = order?.email ?? session.email;
-            deliveries.push(...(await abandonmentDeliveries(site, session, state, order, email ? customers.get(email) : undefined, now)));
-          }
         }
+        for (const { session, order, state } of abandoned)
+          deliveries.push(...abandonmentDeliveries(site, session, state, order, customers.get((order?.email ?? session.email)!), (order && items.get(order.id)) ?? [], now));
         await tx.automation.decideSessions(site.id, decisions, now);
         await tx.automation.enqueue(deliveries);
         report.decided = decisions.length;
@@ -125,7 +135,8 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
     noteConversions: (endpoints, now, limit = DETECTION_BATCH) =>
       engine.transaction([], async (tx) => {
         const orders = await tx.automation.claimConversions(limit);
-        const deliveries: WebhookDelivery[] = [];
+        // The abandonment side, order by order: two conversions of one batch may recover the same session.
+        const noticed: { order: OrderHeader; abandonment: Abandonment | undefined; notices: { id: string; state: DeliveryState }[]; clicked: boolean }[] = [];
         for (const order of orders) {
           const abandonment = await tx.automation.abandonmentOf(order.site, order.id, order.email, now - RECOVERY_WINDOW_MS, now);
           let notices: { id: string; state: DeliveryState }[] = [];
@@ -137,12 +148,21 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
             // Links exist only in abandonment webhooks: a click-back of this customer while a link could still be valid.
             clicked = !!order.email && (await tx.automation.clickedBetween(order.site, order.email, now - CLICK_TOKEN_TTL_MS, now));
           }
-          const targets = endpoints(order.site);
-          if (!targets.length) continue;
-          const customer = order.email ? (await customersOf(tx, order.site, [order.email])).get(order.email) : undefined;
+          if (endpoints(order.site).length) noticed.push({ order, abandonment, notices, clicked });
+        }
+        // What the webhooks show, one read per kind and site for the whole batch.
+        const customers = new Map<string, Map<string, CustomerRow>>();
+        const items = new Map<string, Map<string, CartItem[]>>();
+        for (const site of new Set(noticed.map(({ order }) => order.site))) {
+          const ofSite = noticed.filter(({ order }) => order.site == site).map(({ order }) => order);
+          customers.set(site, await customersOf(tx, site, ofSite.map((order) => order.email)));
+          items.set(site, await itemsOfOrders(tx, site, ofSite));
+        }
+        const deliveries: WebhookDelivery[] = [];
+        for (const { order, abandonment, notices, clicked } of noticed) {
           const data = {
-            order: cartJson(order, await itemsOf(engine, order), null),
-            customer: customerJson(customer, order.email),
+            order: cartJson(order, items.get(order.site)?.get(order.id) ?? [], null),
+            customer: customerJson(order.email ? customers.get(order.site)?.get(order.email) : undefined, order.email),
             converted_at: order.converted_at === null ? null : new Date(order.converted_at).toISOString(),
             recovered: !!abandonment,
             click_back: clicked,
@@ -158,7 +178,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
                 }
               : null,
           };
-          deliveries.push(...deliveriesOf(targets, { site: order.site, type: 'order_converted', data, session: order.session, order: order.id, email: order.email }, now));
+          deliveries.push(...deliveriesOf(endpoints(order.site), { site: order.site, type: 'order_converted', data, session: order.session, order: order.id, email: order.email }, now));
         }
         await tx.automation.noteConversions(orders.map((order) => [order.site, order.id]), now);
         await tx.automation.enqueue(deliveries);
@@ -168,13 +188,11 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
     claimDeliveries: (now, leaseUntil, limit) => engine.transaction([], (tx) => tx.automation.claimDue(now, leaseUntil, limit)),
 
     async suppressionNow(delivery) {
-      if ((delivery.type != 'cart_abandoned' && delivery.type != 'browse_abandoned') || !delivery.session) return null;
-      const [session, order, customer] = await Promise.all([
-        engine.reads.session(delivery.site, delivery.session),
-        delivery.order_id ? engine.reads.order(delivery.site, delivery.order_id) : undefined,
-        delivery.email ? engine.reads.customerByEmail(delivery.site, delivery.email) : undefined,
-      ]);
-      return suppressionOf(customer, session?.first_seen ?? 0, order);
+      const abandonment = (delivery.type == 'cart_abandoned' || delivery.type == 'browse_abandoned') && !!delivery.session;
+      // One query: whether an erasure deleted it since it was claimed, and what the abandonment rules look at.
+      const facts = await engine.reads.deliveryFacts(abandonment ? delivery : { ...delivery, session: null, order_id: null, email: null });
+      if (!facts.exists) return 'erased';
+      return abandonment ? suppressionOf(facts.customer, facts.sessionFirstSeen ?? 0, facts.order) : null;
     },
 
     async finishDeliveries(outcomes, now) {

@@ -7,8 +7,8 @@
 import type { ClientBase } from 'pg';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
-import type { Abandonment, AutomationTx } from '../engine';
-import { toOrder } from './postgres-rows';
+import { SUPPRESSED_IN_FLIGHT, type Abandonment, type AutomationTx } from '../engine';
+import { toItem, toOrder } from './postgres-rows';
 
 type Row = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
       (await rows(
         `SELECT site, id, visitor, email, first_seen, last_seen, page_views, product_views, events, last_url, written_at, lifecycle
          FROM sessions WHERE site = $1 AND written_at < $2 AND lifecycle_events IS DISTINCT FROM events
-         ORDER BY written_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+         ORDER BY written_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`,
         [site, cutoff, limit],
       )) as unknown as IdleSession[],
     async latestOrders(site, sessions) {
@@ -48,6 +48,16 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
           [site, sessions],
         )
       ).map(toOrder);
+    },
+    async orderItems(site, orders, limit) {
+      if (!orders.length) return [];
+      return (
+        await rows(
+          `SELECT i.* FROM unnest($2::text[]) AS o(id) CROSS JOIN LATERAL (
+             SELECT * FROM order_items WHERE site = $1 AND order_id = o.id AND item IS NOT NULL ORDER BY position LIMIT $3) i`,
+          [site, orders, limit],
+        )
+      ).map(toItem);
     },
     async decideSessions(site, decisions, at) {
       if (!decisions.length) return;
@@ -125,8 +135,9 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
       )) as unknown as WebhookDelivery[],
     async finishDelivery(id, attempts, change, at) {
       await client.query(
-        `UPDATE webhook_deliveries SET state = $3, next_at = $4, last_status = $5, last_error = $6, delivered_at = $7, updated_at = $8
-         WHERE id = $1 AND attempts = $2 AND state = 'pending'`,
+        `UPDATE webhook_deliveries SET state = $3, next_at = $4, last_status = $5, delivered_at = $7, updated_at = $8,
+           last_error = CASE WHEN state = 'suppressed' THEN ${SUPPRESSED_IN_FLIGHT} ELSE $6 END
+         WHERE id = $1 AND attempts = $2 AND (state = 'pending' OR (state = 'suppressed' AND $3 = 'delivered'))`,
         [id, attempts, change.state, change.next_at, change.last_status, change.last_error, change.delivered_at, at],
       );
     },
@@ -137,6 +148,20 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
         [site ?? null, before[0], before[1], state ?? null, limit],
       )) as unknown as WebhookDelivery[],
     delivery: async (id) => (await rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]))[0] as unknown as WebhookDelivery | undefined,
+    async eraseDeliveries(site, { email, sessions, orders }) {
+      // Orders before sessions, each in id order: the order a conversion takes them in (it claims its
+      // order, then marks the session recovered), so the two never wait for each other in a circle.
+      if (orders.length) await client.query('SELECT 1 FROM orders WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, orders]);
+      if (sessions.length) await client.query('SELECT 1 FROM sessions WHERE site = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [site, sessions]);
+      // One statement per index (email, session, order), each reading only this person's rows.
+      let deleted = 0;
+      if (email) deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND email = $2', [site, email])).rowCount ?? 0;
+      if (sessions.length)
+        deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND session = ANY($2::text[])', [site, sessions])).rowCount ?? 0;
+      if (orders.length)
+        deleted += (await client.query('DELETE FROM webhook_deliveries WHERE site = $1 AND order_id = ANY($2::text[])', [site, orders])).rowCount ?? 0;
+      return deleted;
+    },
     retryDelivery: async (id, now, deadline) =>
       ((
         await client.query(

@@ -615,8 +615,23 @@ CREATE INDEX webhook_deliveries_session ON webhook_deliveries (site, session) WH
 CREATE INDEX events_click_back ON events (site, email, received_at) WHERE type = 'click_back';
 `;
 
+/**
+ * Version 5: erasure finds a person's webhook deliveries by email and by order (by session it
+ * already could), reading only that person's rows however large the outbox grows. The detector's
+ * index of undecided sessions gains `id`, and the detector orders by (written_at, id): ordered by
+ * written_at alone, the planner preferred sessions_written (it cannot estimate how few sessions
+ * are undecided) and read every stored session on a tick with nothing to decide (65-150 ms with
+ * 100,000 of them, against 0.02 ms through this index).
+ */
+const V5_DELIVERY_ERASURE = `
+CREATE INDEX webhook_deliveries_email ON webhook_deliveries (site, email) WHERE email IS NOT NULL;
+CREATE INDEX webhook_deliveries_order ON webhook_deliveries (site, order_id) WHERE order_id IS NOT NULL;
+DROP INDEX sessions_undecided;
+CREATE INDEX sessions_undecided ON sessions (site, written_at, id) WHERE lifecycle_events IS DISTINCT FROM events;
+`;
+
 /** Migrations by the version they bring the database to. */
-const MIGRATIONS: string[] = [V1, V2, V3_HUBRISE, V4_LIFECYCLE];
+const MIGRATIONS: string[] = [V1, V2, V3_HUBRISE, V4_LIFECYCLE, V5_DELIVERY_ERASURE];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -7,9 +7,9 @@
  */
 import type { ClientBase, Pool } from 'pg';
 import { phoneKey } from '../../domain/phone';
-import type { ItemRow, ListRecord, Membership, VisitorRecord } from '../../domain/records';
+import type { ListRecord, Membership, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
-import { toCustomer, toOrder } from './postgres-rows';
+import { deliveryFactsOf, toCustomer, toItem, toOrder } from './postgres-rows';
 import { emailOfEvent, type SiteEvent } from '../../domain/assemble-events';
 import type { ContactRow, PageRequest, RecordReader, RecordTx, RowPage } from '../engine';
 import { createDashboardReader, POSTGRES_DIALECT } from '../dashboard-sql';
@@ -49,14 +49,6 @@ const toMembership = (row: Row): Membership => ({
 });
 const toList = ({ site, id, name, created_at, contact_count }: Row): ListRecord => ({ site, id, name, created_at, contact_count }) as ListRecord;
 
-const toItem = (row: Row): ItemRow => ({
-  site: row.site as string,
-  order: row.order_id as string,
-  product_id: row.product_id as string,
-  seq: row.seq as number,
-  position: row.position as number,
-  item: row.item == null ? null : JSON.parse(row.item as string),
-});
 const toVisitor = (row: Row): VisitorRecord => ({
   site: row.site as string,
   id: row.id as string,
@@ -305,6 +297,17 @@ export function createPostgresReader(pool: Pool): RecordReader {
   return {
     ...createDashboardReader(POSTGRES_DIALECT, ({ sql, params }) => rows(sql, params)),
     session: async (site, id) => sessionOf(await one(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = $1 AND id = $2`, [site, id])),
+    deliveryFacts: async ({ id, site, session, order_id, email }) =>
+      deliveryFactsOf(
+        (await one(
+          `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1) AS present,
+             (SELECT first_seen FROM sessions WHERE site = $2 AND id = $3) AS first_seen,
+             (SELECT status FROM orders WHERE site = $2 AND id = $4) AS order_status,
+             c.status AS customer_status, c.consent, c.journeys_cancelled_at
+           FROM (SELECT 1) AS one LEFT JOIN customers c ON c.site = $2 AND c.container = 'default' AND c.email = $5`,
+          [id, site, session, order_id, email],
+        ))!,
+      ),
     async order(site, id) {
       const row = await one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE site = $1 AND id = $2`, [site, id]);
       return row && toOrder(row);

@@ -6,8 +6,8 @@
 import type { Database } from 'better-sqlite3';
 import type { IdleSession, LifecycleState } from '../../domain/lifecycle';
 import type { WebhookDelivery } from '../../domain/webhook-events';
-import type { Abandonment, AutomationTx } from '../engine';
-import { toOrder } from './sqlite-rows';
+import { SUPPRESSED_IN_FLIGHT, type Abandonment, type AutomationTx } from '../engine';
+import { toItem, toOrder } from './sqlite-rows';
 
 type Row = Record<string, unknown>;
 
@@ -68,9 +68,14 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
     due: db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?`),
     lease: db.prepare('UPDATE webhook_deliveries SET next_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?'),
     finish: db.prepare(
-      `UPDATE webhook_deliveries SET state = @state, next_at = @next_at, last_status = @last_status, last_error = @last_error,
-       delivered_at = @delivered_at, updated_at = @at WHERE id = @id AND attempts = @attempts AND state = 'pending'`,
+      `UPDATE webhook_deliveries SET state = @state, next_at = @next_at, last_status = @last_status, delivered_at = @delivered_at, updated_at = @at,
+         last_error = CASE WHEN state = 'suppressed' THEN ${SUPPRESSED_IN_FLIGHT} ELSE @last_error END
+       WHERE id = @id AND attempts = @attempts AND (state = 'pending' OR (state = 'suppressed' AND @state = 'delivered'))`,
     ),
+    items: db.prepare('SELECT * FROM order_items WHERE site = ? AND order_id = ? AND item IS NOT NULL ORDER BY position LIMIT ?'),
+    eraseByEmail: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND email = ?'),
+    eraseBySessions: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND session IN (SELECT value FROM json_each(?))'),
+    eraseByOrders: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND order_id IN (SELECT value FROM json_each(?))'),
     listAll: db.prepare(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE (created_at, id) < (?, ?) AND (? IS NULL OR state = ?)
        ORDER BY created_at DESC, id DESC LIMIT ?`,
@@ -92,6 +97,8 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
       const row = q.latestOrder.get(site, session) as Row | undefined;
       return row ? [toOrder(row)] : [];
     }),
+    // In-process reads: one statement per order costs no round trip here.
+    orderItems: async (site, orders, limit) => orders.flatMap((order) => (q.items.all(site, order, limit) as Row[]).map(toItem)),
     async decideSessions(site, decisions, at) {
       for (const { id, state, events, order } of decisions) q.decide.run(state, events, at, order, site, id);
     },
@@ -127,6 +134,11 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
       return (site === undefined ? q.listAll.all(before[0], before[1], filter, filter, limit) : q.listSite.all(site, before[0], before[1], filter, filter, limit)) as WebhookDelivery[];
     },
     delivery: async (id) => q.one.get(id) as WebhookDelivery | undefined,
+    // One writer: nothing can enqueue about these sessions and orders while this runs.
+    eraseDeliveries: async (site, { email, sessions, orders }) =>
+      (email ? q.eraseByEmail.run(site, email).changes : 0) +
+      (sessions.length ? q.eraseBySessions.run(site, JSON.stringify(sessions)).changes : 0) +
+      (orders.length ? q.eraseByOrders.run(site, JSON.stringify(orders)).changes : 0),
     retryDelivery: async (id, now, deadline) => q.retry.run(now, deadline, now, id).changes > 0,
   };
 }

@@ -454,6 +454,15 @@ CREATE INDEX webhook_deliveries_session ON webhook_deliveries (site, session) WH
 CREATE INDEX events_click_back ON events (site, email, received_at) WHERE type = 'click_back';
 `;
 
+/**
+ * Version 6: erasure finds a person's webhook deliveries by email and by order (by session it
+ * already could), reading only that person's rows however large the outbox grows.
+ */
+const V6_DELIVERY_ERASURE = `
+CREATE INDEX webhook_deliveries_email ON webhook_deliveries (site, email) WHERE email IS NOT NULL;
+CREATE INDEX webhook_deliveries_order ON webhook_deliveries (site, order_id) WHERE order_id IS NOT NULL;
+`;
+
 /** Migrations by the version they bring the database to. */
 const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => db.exec(V1),
@@ -464,6 +473,7 @@ const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => db.exec(V3),
   (db) => db.exec(V4_HUBRISE),
   (db) => db.exec(V5_LIFECYCLE),
+  (db) => db.exec(V6_DELIVERY_ERASURE),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,9 +5,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { emailOfEvent } from '../../domain/assemble-events';
 import { phoneKey } from '../../domain/phone';
-import type { ItemRow, ListRecord, Membership, VisitorRecord } from '../../domain/records';
+import type { ListRecord, Membership, VisitorRecord } from '../../domain/records';
 import type { WritePlan } from '../../domain/write-plan';
-import { toCustomer, toOrder } from './sqlite-rows';
+import { deliveryFactsOf, toCustomer, toItem, toOrder } from './sqlite-rows';
 import type { ContactRow, RecordReader, RecordTx, RowPage } from '../engine';
 import { createDashboardReader, SQLITE_DIALECT } from '../dashboard-sql';
 import { prepareBatchStepByStep } from '../prepare-batch';
@@ -43,14 +43,6 @@ function pageOf<T>(rows: Row[], limit: number, map: (row: Row) => T): RowPage<T>
 }
 
 
-const toItem = (row: Row): ItemRow => ({
-  site: row.site as string,
-  order: row.order_id as string,
-  product_id: row.product_id as string,
-  seq: row.seq as number,
-  position: row.position as number,
-  item: row.item == null ? null : JSON.parse(row.item as string),
-});
 
 const toVisitor = (row: Row): VisitorRecord => ({
   site: row.site as string,
@@ -313,6 +305,13 @@ export function createSqliteRecordTx(db: Database): RecordTx {
 export function createSqliteReader(db: Database): RecordReader {
   const q = {
     session: db.prepare(`SELECT ${SESSION_READ_COLUMNS} FROM sessions WHERE site = ? AND id = ?`),
+    deliveryFacts: db.prepare(
+      `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = @id) AS present,
+         (SELECT first_seen FROM sessions WHERE site = @site AND id = @session) AS first_seen,
+         (SELECT status FROM orders WHERE site = @site AND id = @order_id) AS order_status,
+         c.status AS customer_status, c.consent, c.journeys_cancelled_at
+       FROM (SELECT 1) AS one LEFT JOIN customers c ON c.site = @site AND c.container = 'default' AND c.email = @email`,
+    ),
     customerByPhone: db.prepare(
       `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE site = ? AND container = 'default' AND phone_key = ? AND status = 'active' ORDER BY created_at, id LIMIT 1`,
     ),
@@ -362,6 +361,7 @@ export function createSqliteReader(db: Database): RecordReader {
   return {
     ...dashboard,
     session: async (site, id) => sessionOf(q.session.get(site, id) as Row | undefined),
+    deliveryFacts: async ({ id, site, session, order_id, email }) => deliveryFactsOf(q.deliveryFacts.get({ id, site, session, order_id, email }) as Row),
     order: async (site, id) => {
       const row = q.order.get(site, id) as Row | undefined;
       return row && toOrder(row);
