@@ -21,7 +21,7 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook-events';
 import { DELIVERY_HORIZON_MS } from '../domain/webhook-schedule';
-import type { DeliveryChange, Engine, RecordTx } from './engine';
+import type { ConversionNote, DeliveryChange, Engine, RecordTx } from './engine';
 import { MAX_ORDER_ITEMS } from '../ingest/event-limits';
 
 /** What detection needs of a site: its id, buffer, receivers and the secret its click tokens derive from. */
@@ -126,6 +126,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
       engine.transaction([], async (tx) => {
         const orders = await tx.automation.claimConversions(limit);
         const deliveries: WebhookDelivery[] = [];
+        const notes: ConversionNote[] = [];
         for (const order of orders) {
           const abandonment = await tx.automation.abandonmentOf(order.site, order.id, order.email, now - RECOVERY_WINDOW_MS, now);
           let notices: { id: string; state: DeliveryState }[] = [];
@@ -137,6 +138,8 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
             // Links exist only in abandonment webhooks: a click-back of this customer while a link could still be valid.
             clicked = !!order.email && (await tx.automation.clickedBetween(order.site, order.email, now - CLICK_TOKEN_TTL_MS, now));
           }
+          // Stored as the webhook says it, whether or not a receiver is configured: the dashboard reads it.
+          notes.push({ site: order.site, id: order.id, recovered_session: abandonment?.session ?? null, click_back: clicked });
           const targets = endpoints(order.site);
           if (!targets.length) continue;
           const customer = order.email ? (await customersOf(tx, order.site, [order.email])).get(order.email) : undefined;
@@ -160,7 +163,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
           };
           deliveries.push(...deliveriesOf(targets, { site: order.site, type: 'order_converted', data, session: order.session, order: order.id, email: order.email }, now));
         }
-        await tx.automation.noteConversions(orders.map((order) => [order.site, order.id]), now);
+        await tx.automation.noteConversions(notes, now);
         await tx.automation.enqueue(deliveries);
         return orders.length;
       }),
