@@ -295,6 +295,15 @@ describe('webhook delivery', () => {
     expect((await fetch(`${collector.url}/webhooks/deliveries?state=lost`, { headers: { cookie } })).status).toBe(400);
     expect((await fetch(`${collector.url}/webhooks/deliveries?limit=0`, { headers: { cookie } })).status).toBe(400);
     expect((await fetch(`${collector.url}/webhooks/deliveries?before=nope`, { headers: { cookie } })).status).toBe(400);
+    // The site parameter narrows an admin's listing; a site login may name its own site only.
+    const foreign = await fetch(`${collector.url}/webhooks/deliveries?site=other`, { headers: { cookie } });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toEqual({ error: 'this login sees site "shop" only' });
+    const own = await fetch(`${collector.url}/webhooks/deliveries?site=shop&state=delivered&limit=100`, { headers: { cookie } });
+    expect(own.status).toBe(200);
+    const listed = ((await own.json()) as { deliveries: { site: string; state: string }[] }).deliveries;
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((delivery) => delivery.site == 'shop' && delivery.state == 'delivered')).toBe(true);
     const missing = await fetch(`${collector.url}/webhooks/deliveries/whd_nothing`, { headers: { cookie } });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'no such delivery' });
