@@ -1,14 +1,23 @@
 /*
  * The merchant dashboard: totals, charts (Chart.js, served by the collector), carts with their
- * state, search and a session's timeline, from the collector's JSON reads (/inspector/api/...).
- * Refreshed when the live feed (inspector.js) reports new data. Every value that came from
- * beacons is written with textContent (or drawn on a canvas), never parsed as HTML.
+ * state, webhook deliveries with a retry for dead ones, search and a session's timeline, from the
+ * collector's JSON reads (/inspector/api/..., /webhooks/deliveries). Refreshed when the live feed
+ * (inspector.js) reports new data, and every PERIODIC_REFRESH_MS: lifecycle decisions and webhook
+ * outcomes happen without a beacon, so the feed does not report them. Every value that came from
+ * beacons or a receiver is written with textContent (or drawn on a canvas), never parsed as HTML.
  */
 (function () {
   'use strict';
   var REFRESH_DELAY_MS = 1000;
+  var PERIODIC_REFRESH_MS = 30000;
+  /** A retried delivery is read again this often until it is no longer pending (at most RETRY_POLLS times). */
+  var RETRY_POLL_MS = 2000;
+  var RETRY_POLLS = 60;
+  /** Dead deliveries counted for the overview: the count reads at most this many (then "100+"). */
+  var DEAD_COUNTED = 100;
+  var DELIVERIES_PAGE = 25;
 
-  var state = { site: null, sites: [], cartsNext: null, timelineNext: null, timelineSession: null, refreshTimer: 0, charts: {} };
+  var state = { site: null, sites: [], cartsNext: null, deliveriesNext: null, timelineNext: null, timelineSession: null, refreshTimer: 0, charts: {}, following: {} };
   var $ = function (id) { return document.getElementById(id); };
 
   function showProblem(text) {
@@ -17,20 +26,33 @@
     problem.hidden = !text;
   }
 
-  /** GET a dashboard read; resolves its JSON, or rejects with the collector's reason. */
-  function read(path, params) {
+  /** Resolves a response's JSON, or rejects with the collector's reason. */
+  function answer(response) {
+    return response.json().then(function (body) {
+      if (!response.ok) throw new Error(body.error || 'the collector answered ' + response.status);
+      return body;
+    });
+  }
+
+  function withQuery(path, params) {
     var query = new URLSearchParams();
-    if (state.site && state.sites.length > 1) query.set('site', state.site.id);
     Object.keys(params || {}).forEach(function (key) {
       if (params[key] != null && params[key] !== '') query.set(key, params[key]);
     });
     var text = query.toString();
-    return fetch('/inspector/api/' + path + (text ? '?' + text : ''), { credentials: 'same-origin' }).then(function (response) {
-      return response.json().then(function (body) {
-        if (!response.ok) throw new Error(body.error || 'the collector answered ' + response.status);
-        return body;
-      });
-    });
+    return path + (text ? '?' + text : '');
+  }
+
+  /** GET a dashboard read; resolves its JSON, or rejects with the collector's reason. */
+  function read(path, params) {
+    var all = Object.assign({}, params);
+    if (state.site && state.sites.length > 1) all.site = state.site.id;
+    return fetch(withQuery('/inspector/api/' + path, all), { credentials: 'same-origin' }).then(answer);
+  }
+
+  /** GET the shown site's webhook deliveries (README "Webhooks"). */
+  function readDeliveries(params) {
+    return fetch(withQuery('/webhooks/deliveries', Object.assign({ site: state.site.id }, params)), { credentials: 'same-origin' }).then(answer);
   }
 
   // ---- formatting: money in the site's currency, instants with the site's time zone ----
@@ -44,6 +66,9 @@
       timeZone: state.site.timezone, year: 'numeric', month: 'short', day: 'numeric',
       hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
     }).format(ms);
+  }
+  function instant(iso) {
+    return iso ? when(Date.parse(iso)) : '';
   }
   function age(seconds) {
     if (seconds < 60) return seconds + ' s';
@@ -76,9 +101,11 @@
     $('total-revenue').textContent = money(totals.revenue);
     $('total-conversions').textContent = totals.conversions + (totals.conversions == 1 ? ' conversion' : ' conversions');
     $('total-recovered').textContent = money(totals.recovered_revenue);
-    $('total-recovered-count').textContent = totals.recovered + ' recovered ' + (totals.recovered == 1 ? 'order' : 'orders');
+    $('total-recovered-count').textContent = totals.recovered + ' recovered ' + (totals.recovered == 1 ? 'order' : 'orders') +
+      (totals.recovered ? ', ' + totals.clicked_back + ' after a click on a link' : '');
     $('total-abandoned').textContent = String(totals.abandoned_carts);
-    $('total-abandoned-value').textContent = money(totals.abandoned_value) + ' left in carts';
+    $('total-abandoned-value').textContent = money(totals.abandoned_value) + ' left in carts · ' +
+      totals.abandoned_browses + (totals.abandoned_browses == 1 ? ' browse' : ' browses') + ' abandoned';
     var funnel = summary.funnel;
     $('total-rate').textContent = funnel.carts ? Math.round((funnel.conversions / funnel.carts) * 100) + ' %' : '–';
     Array.prototype.forEach.call(document.querySelectorAll('#funnel dd'), function (dd) {
@@ -131,7 +158,9 @@
     tr.appendChild(items);
     tr.appendChild(el('td', age(cart.age_seconds), 'age'));
     tr.appendChild(el('td', when(cart.last_activity), 'when'));
-    tr.appendChild(el('td', cart.state, 'state state-' + cart.state));
+    var cartState = el('td', cart.state, 'state state-' + cart.state);
+    if (cart.state == 'recovered' && cart.click_back) cartState.appendChild(el('span', 'clicked back', 'flag'));
+    tr.appendChild(cartState);
     return tr;
   }
 
@@ -155,6 +184,119 @@
       fillCarts(document.querySelector('#cart-list tbody'), page.carts, append);
       state.cartsNext = page.next;
       $('more-carts').hidden = !page.next;
+    });
+  }
+
+  // ---- webhook deliveries ----
+  var RETRYABLE = { dead: true, suppressed: true };
+
+  function lastAnswer(delivery) {
+    var parts = [];
+    if (delivery.last_status != null) parts.push('HTTP ' + delivery.last_status);
+    if (delivery.last_error) parts.push(delivery.last_error);
+    return parts.join(' · ') || '—';
+  }
+
+  function nextOrDone(delivery) {
+    if (delivery.state == 'delivered') return 'delivered ' + instant(delivery.delivered_at);
+    if (delivery.state == 'pending') return 'next ' + instant(delivery.next_attempt_at) + ' · gives up ' + instant(delivery.gives_up_at);
+    return delivery.state + ' since ' + instant(delivery.updated_at);
+  }
+
+  /** Fills a row from a delivery; a dead or suppressed one gets a Retry button. */
+  function fillDeliveryRow(tr, delivery) {
+    tr.dataset.delivery = delivery.id;
+    tr.dataset.state = delivery.state;
+    tr.className = 'delivery delivery-' + delivery.state;
+    var created = el('td', null, 'created');
+    created.appendChild(el('time', instant(delivery.created_at)));
+    var type = el('td', null, 'type');
+    type.appendChild(el('span', delivery.type.replace(/_/g, ' ')));
+    type.appendChild(el('span', delivery.url, 'receiver'));
+    var action = el('td', null, 'action');
+    if (RETRYABLE[delivery.state]) {
+      var retry = el('button', 'Retry', 'retry');
+      retry.type = 'button';
+      retry.setAttribute('aria-label', 'Retry the ' + delivery.type.replace(/_/g, ' ') + ' webhook created ' + instant(delivery.created_at));
+      retry.addEventListener('click', function () { retryDelivery(tr, delivery, retry); });
+      action.appendChild(retry);
+    }
+    tr.replaceChildren(
+      created,
+      type,
+      el('td', delivery.email || '—', 'email'),
+      el('td', delivery.state, 'state state-' + delivery.state),
+      el('td', delivery.attempts + (delivery.attempts == 1 ? ' attempt' : ' attempts'), 'attempts'),
+      el('td', lastAnswer(delivery), 'answer'),
+      el('td', nextOrDone(delivery), 'when'),
+      action
+    );
+  }
+
+  /** Reads a retried delivery again until an attempt decided it, so its row shows the outcome. */
+  function followDelivery(tr, id, polls) {
+    if (tr.dataset.state != 'pending' || polls <= 0) return void delete state.following[id];
+    state.following[id] = true;
+    setTimeout(function () {
+      if (!tr.isConnected) return;
+      fetch('/webhooks/deliveries/' + encodeURIComponent(id), { credentials: 'same-origin' }).then(answer).then(function (delivery) {
+        fillDeliveryRow(tr, delivery);
+        followDelivery(tr, id, polls - 1);
+        if (delivery.state != 'pending') loadDeadCount();
+      }).catch(function (error) { showProblem(error.message); });
+    }, RETRY_POLL_MS);
+  }
+
+  function retryDelivery(tr, delivery, button) {
+    button.disabled = true;
+    button.textContent = 'Retrying…';
+    // A POST from this page carries its own Origin, which the collector requires (no cross-site retries).
+    fetch('/webhooks/deliveries/' + encodeURIComponent(delivery.id) + '/retry', { method: 'POST', credentials: 'same-origin' })
+      .then(answer)
+      .then(function (updated) {
+        fillDeliveryRow(tr, updated);
+        loadDeadCount();
+        followDelivery(tr, updated.id, RETRY_POLLS);
+      })
+      .catch(function (error) {
+        button.disabled = false;
+        button.textContent = 'Retry';
+        showProblem('Retry failed: ' + error.message);
+      });
+  }
+
+  function loadDeliveries(append) {
+    var params = { limit: DELIVERIES_PAGE, state: $('delivery-state').value };
+    if (append) params.before = state.deliveriesNext;
+    return readDeliveries(params).then(function (page) {
+      var tbody = document.querySelector('#webhooks tbody');
+      if (!append) tbody.replaceChildren();
+      page.deliveries.forEach(function (delivery) {
+        var tr = document.createElement('tr');
+        fillDeliveryRow(tr, delivery);
+        tbody.appendChild(tr);
+        // A refresh replaced the row of a retry still being followed: follow the new row.
+        if (state.following[delivery.id]) followDelivery(tr, delivery.id, RETRY_POLLS);
+      });
+      if (!tbody.children.length) {
+        var empty = el('tr', null, 'empty');
+        var td = el('td', $('delivery-state').value ? 'no ' + $('delivery-state').value + ' webhooks' : 'no webhooks sent yet');
+        td.colSpan = 8;
+        empty.appendChild(td);
+        tbody.appendChild(empty);
+      }
+      state.deliveriesNext = page.next;
+      $('more-deliveries').hidden = !page.next;
+    });
+  }
+
+  /** The overview's dead-letter count: one bounded page of dead deliveries, newest first. */
+  function loadDeadCount() {
+    return readDeliveries({ state: 'dead', limit: DEAD_COUNTED }).then(function (page) {
+      var count = page.deliveries.length;
+      $('total-dead').textContent = count + (page.next ? '+' : '');
+      $('dead-card').dataset.dead = String(count);
+      $('total-dead-sub').textContent = count ? 'not delivered: retry them below' : 'every webhook was delivered or is still being tried';
     });
   }
 
@@ -234,7 +376,7 @@
   function refresh() {
     state.refreshTimer = 0;
     showProblem('');
-    return Promise.all([read('summary', rangeParams()).then(renderSummary), loadCarts(false)]).catch(function (error) {
+    return Promise.all([read('summary', rangeParams()).then(renderSummary), loadCarts(false), loadDeliveries(false), loadDeadCount()]).catch(function (error) {
       showProblem(error.message);
     });
   }
@@ -271,6 +413,16 @@
     });
     $('cart-state').addEventListener('change', function () { loadCarts(false).catch(function (error) { showProblem(error.message); }); });
     $('more-carts').addEventListener('click', function () { loadCarts(true).catch(function (error) { showProblem(error.message); }); });
+    $('delivery-state').addEventListener('change', function () { loadDeliveries(false).catch(function (error) { showProblem(error.message); }); });
+    $('more-deliveries').addEventListener('click', function () { loadDeliveries(true).catch(function (error) { showProblem(error.message); }); });
+    $('dead-card').addEventListener('click', function () {
+      if ($('delivery-state').value == 'dead') return;
+      $('delivery-state').value = 'dead';
+      loadDeliveries(false).catch(function (error) { showProblem(error.message); });
+    });
+    setInterval(function () {
+      if (document.visibilityState == 'visible') onLiveUpdate();
+    }, PERIODIC_REFRESH_MS);
     $('timeline').querySelector('.more').addEventListener('click', function () {
       loadTimeline(true).catch(function (error) { showProblem(error.message); });
     });

@@ -71,6 +71,12 @@ const lifecycleOf = async (session: string): Promise<string> => {
   expect(response.status).toBe(200);
   return ((await response.json()) as { lifecycle: string }).lifecycle;
 };
+/** The state the dashboard shows for a cart (its JSON read, with the login cookie). */
+const dashboardState = async (order: string): Promise<string> => {
+  const response = await fetch(`${collector.url}/inspector/api/search?q=${order}`, { headers: { cookie } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { carts: { state: string }[] }).carts[0].state;
+};
 const hooksAbout = (session: string): ReceivedWebhook[] => receiver.received.filter((hook) => hook.body.data.session?.id == session);
 const conversionsOf = (email: string): ReceivedWebhook[] =>
   receiver.received.filter((hook) => hook.body.type == 'order_converted' && hook.body.data.customer.email == email);
@@ -95,9 +101,11 @@ describe('lifecycle', () => {
     await tick(t0 + 29 * MINUTE);
     expect(await lifecycleOf(alice.session)).toBe('active');
     expect(hooksAbout(alice.session)).toEqual([]);
+    expect(await dashboardState(alice.order)).toBe('active');
 
     await tick(t0 + 31 * MINUTE);
     expect(await lifecycleOf(alice.session)).toBe('abandoned_cart');
+    expect(await dashboardState(alice.order)).toBe('abandoned');
     const [hook, ...more] = hooksAbout(alice.session);
     expect(more).toEqual([]);
     expect(hook.body.type).toBe('cart_abandoned');
@@ -374,6 +382,15 @@ describe('webhook delivery', () => {
     expect((await fetch(`${collector.url}/webhooks/deliveries?state=lost`, { headers: { cookie } })).status).toBe(400);
     expect((await fetch(`${collector.url}/webhooks/deliveries?limit=0`, { headers: { cookie } })).status).toBe(400);
     expect((await fetch(`${collector.url}/webhooks/deliveries?before=nope`, { headers: { cookie } })).status).toBe(400);
+    // The site parameter narrows an admin's listing; a site login may name its own site only.
+    const foreign = await fetch(`${collector.url}/webhooks/deliveries?site=other`, { headers: { cookie } });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toEqual({ error: 'this login sees site "shop" only' });
+    const own = await fetch(`${collector.url}/webhooks/deliveries?site=shop&state=delivered&limit=100`, { headers: { cookie } });
+    expect(own.status).toBe(200);
+    const listed = ((await own.json()) as { deliveries: { site: string; state: string }[] }).deliveries;
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((delivery) => delivery.site == 'shop' && delivery.state == 'delivered')).toBe(true);
     const missing = await fetch(`${collector.url}/webhooks/deliveries/whd_nothing`, { headers: { cookie } });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'no such delivery' });
@@ -400,6 +417,13 @@ describe('click-back attribution', () => {
     expect(converted.body.data).toMatchObject({ recovered: true, click_back: true, order: { order_id: phone.order }, customer: { email: max.email } });
     const session = await signedRequest(collector.url, 'GET', `/api/v1/shop/sessions/${phone.session}/`);
     expect(await session.json()).toMatchObject({ email: max.email });
+    // The dashboard says what the webhooks said: the abandoned cart recovered, by an order bought after a click.
+    const dashboard = async (q: string) => {
+      const response = await fetch(`${collector.url}/inspector/api/search?q=${q}`, { headers: { cookie } });
+      return ((await response.json()) as { carts: Record<string, unknown>[] }).carts;
+    };
+    expect(await dashboard(max.order)).toMatchObject([{ id: max.order, state: 'recovered', status: 'open' }]);
+    expect(await dashboard(phone.order)).toMatchObject([{ id: phone.order, state: 'recovered', click_back: true }]);
   });
 
   it('never takes over a visitor known by another email, and refuses forged or expired tokens with a reason', async () => {

@@ -1,7 +1,9 @@
 /**
  * The dashboard's JSON reads on each engine: the numbers equal what the posted beacons imply
- * (computed here from the events, not read back from an endpoint), one site never sees another's
- * data whatever the parameters say, and hostile parameters are refused with a 4xx and a reason.
+ * (computed here from the events, not read back from an endpoint) once the lifecycle detector
+ * decided them (cart states are its stored decisions, recoveries what order_converted says), one
+ * site never sees another's data whatever the parameters say, and hostile parameters are refused
+ * with a 4xx and a reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteConfig as Site } from '../../src/collector/sites';
@@ -68,7 +70,8 @@ const B_VALUE = 12_000;
 const C_VALUE = 4_321;
 
 beforeAll(async () => {
-  collector = await startTestCollector({ adminToken: ADMIN, sites: [SHOP_SITE, OTHER_SITE] });
+  // No timer: the test runs the detector when the buffer has passed.
+  collector = await startTestCollector({ adminToken: ADMIN, sites: [SHOP_SITE, OTHER_SITE], automation: { intervalMs: 0 } });
   await post(SHOP_SITE, [
     A('product_view', { product_id: 'SKU-1', name: 'Mug', price: 1999 }),
     A('cart_item', { product_id: 'SKU-1', name: 'Mug', price: 1999, item_qty: 3 }, 'dash-order-a'),
@@ -77,7 +80,6 @@ beforeAll(async () => {
     A('customer_email', { email: EMAIL, source: 'form' }, 'dash-order-a'),
     B('product_view', { product_id: 'SKU-3', name: 'Kettle', price: B_VALUE }, null, recoveredAt - 60_000),
     B('cart_item', { product_id: 'SKU-3', name: 'Kettle', price: B_VALUE }, 'dash-order-b', recoveredAt - 30_000),
-    B('conversion', { cart_data: { cart_value: B_VALUE }, campaign_type: 'abandonment' }, 'dash-order-b', recoveredAt),
     C('cart_item', { product_id: 'SKU-4', name: 'Cup', price: C_VALUE }, 'dash-order-c', convertedAt - 1000),
     C('conversion', { cart_data: { cart_value: C_VALUE } }, 'dash-order-c', convertedAt),
     D('product_view', { product_id: 'SKU-1', name: 'Mug', price: 1999 }),
@@ -91,8 +93,12 @@ beforeAll(async () => {
   ]);
   shopCookie = await logIn(SHOP_SITE.token!);
   adminCookie = await logIn(ADMIN);
-  // The shop's buffer is 0.12 s: wait it out so cart A is abandoned.
+  // The shop's buffer is 0.12 s: wait it out, so the detector abandons carts A and B and D's browse.
   await new Promise((resolve) => setTimeout(resolve, 300));
+  await collector.automation.tick();
+  // B comes back and buys (the shopper's clock says two days ago): a recovery, noted by the next tick.
+  await post(SHOP_SITE, [B('conversion', { cart_data: { cart_value: B_VALUE }, campaign_type: 'abandonment' }, 'dash-order-b', recoveredAt)]);
+  await collector.automation.tick();
 });
 afterAll(async () => {
   await collector?.dispose();
@@ -109,8 +115,10 @@ describe('dashboard numbers', () => {
       conversions: 2,
       recovered_revenue: B_VALUE,
       recovered: 1,
+      clicked_back: 0,
       abandoned_carts: 1,
       abandoned_value: A_VALUE,
+      abandoned_browses: 1,
     });
     const byDay = Object.fromEntries(body.days.map((day: { day: string }) => [day.day, day]));
     expect(localDay(recoveredAt)).not.toBe(new Date(recoveredAt).toISOString().slice(0, 10));
@@ -155,7 +163,9 @@ describe('dashboard numbers', () => {
     }
     expect(seen.sort()).toEqual(['dash-order-a', 'dash-order-b', 'dash-order-c']);
     const converted = await read('carts?state=converted');
-    expect(converted.body.carts.map((cart: { id: string }) => cart.id).sort()).toEqual(['dash-order-b', 'dash-order-c']);
+    expect(converted.body.carts.map((cart: { id: string }) => cart.id)).toEqual(['dash-order-c']);
+    const recovered = await read('carts?state=recovered');
+    expect(recovered.body.carts).toMatchObject([{ id: 'dash-order-b', state: 'recovered', click_back: false }]);
   });
 
   it('finds carts and sessions by email, order id and session id', async () => {
@@ -163,8 +173,27 @@ describe('dashboard numbers', () => {
     expect(byEmail.body.carts.map((cart: { id: string }) => cart.id)).toEqual(['dash-order-a']);
     expect(byEmail.body.sessions).toEqual(['dash-a-session']);
     const byOrder = await read('search?q=dash-order-b');
-    expect(byOrder.body.carts).toMatchObject([{ id: 'dash-order-b', state: 'converted', value: B_VALUE }]);
+    expect(byOrder.body.carts).toMatchObject([{ id: 'dash-order-b', state: 'recovered', value: B_VALUE }]);
     expect((await read('search?q=dash-d-session')).body.sessions).toEqual(['dash-d-session']);
+  });
+
+  it('shows a cart active until the detector decides it, and active again when its shopper is back', async () => {
+    const F = shopper('dash-f');
+    const stateOfF = async () => (await read('search?q=dash-order-f')).body.carts[0].state;
+    await post(SHOP_SITE, [F('cart_item', { product_id: 'SKU-5', name: 'Spoon', price: 250 }, 'dash-order-f', Date.now())]);
+    // Past the buffer but not decided yet: still active (the one derived state).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await stateOfF()).toBe('active');
+    await collector.automation.tick();
+    expect(await stateOfF()).toBe('abandoned');
+    await post(SHOP_SITE, [F('page_view', { url: 'https://shop.example/cart', title: 'Cart', referrer: '' }, null, Date.now())]);
+    expect(await stateOfF()).toBe('active');
+    // Decided again (abandoned again); cleared, it is no cart to bring back.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await collector.automation.tick();
+    expect(await stateOfF()).toBe('abandoned');
+    await post(SHOP_SITE, [F('cart_cleared', {}, 'dash-order-f', Date.now())]);
+    expect(await stateOfF()).toBe('cleared');
   });
 
   it("gives a session's events in the order they arrived", async () => {

@@ -3,7 +3,7 @@
  * dashboard's access rules (inspector/dashboard-access.ts: the login cookie, or a local request
  * when nothing is configured); a site login sees its own site's deliveries only.
  *
- *   GET  /webhooks/deliveries?state=dead&limit=50&before=CURSOR   newest first, paged
+ *   GET  /webhooks/deliveries?site=shop&state=dead&limit=50&before=CURSOR   newest first, paged
  *   GET  /webhooks/deliveries/{id}                                one delivery, with its payload
  *   POST /webhooks/deliveries/{id}/retry                          a dead or suppressed one, due now
  */
@@ -18,6 +18,7 @@ export type DeliveriesHandler = (req: IncomingMessage, res: ServerResponse, url:
 
 const STATES: readonly DeliveryState[] = ['pending', 'delivered', 'dead', 'suppressed'];
 const MAX_PAGE = 100;
+const MAX_SITE_CHARS = 200;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
@@ -84,6 +85,10 @@ export function createDeliveriesHandler({ access, store, now = Date.now }: { acc
       const delivery = await store.lifecycle.getDelivery(id);
       return visible(delivery) ? replyJson(res, 200, deliveryJson(delivery)) : replyError(res, 404, 'no such delivery');
     }
+    // `site` narrows an admin's listing to the site the dashboard shows; a site login may name its own only.
+    const site = url.searchParams.get('site') ?? undefined;
+    if (site !== undefined && scope.site !== undefined && site != scope.site) return replyError(res, 403, `this login sees site "${scope.site}" only`);
+    if (site !== undefined && (site.length < 1 || site.length > MAX_SITE_CHARS)) return replyError(res, 400, `site: 1-${MAX_SITE_CHARS} characters`);
     const state = url.searchParams.get('state') ?? undefined;
     if (state !== undefined && !STATES.includes(state as DeliveryState)) return replyError(res, 400, `state: one of ${STATES.join(', ')}`);
     const limitText = url.searchParams.get('limit') ?? '50';
@@ -92,7 +97,7 @@ export function createDeliveriesHandler({ access, store, now = Date.now }: { acc
     const beforeText = url.searchParams.get('before');
     const before = beforeText === null ? undefined : readCursor(beforeText);
     if (beforeText !== null && !before) return replyError(res, 400, 'before: not a cursor of this listing');
-    const rows = await store.lifecycle.listDeliveries(scope.site, { limit: limit + 1, before, state: state as DeliveryState | undefined });
+    const rows = await store.lifecycle.listDeliveries(scope.site ?? site, { limit: limit + 1, before, state: state as DeliveryState | undefined });
     const page = rows.slice(0, limit);
     replyJson(res, 200, { deliveries: page.map(deliveryJson), next: rows.length > limit ? cursorOf(page[page.length - 1]) : null });
   };

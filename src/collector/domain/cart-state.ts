@@ -1,54 +1,53 @@
 /**
- * The state of a cart as the dashboard shows it, and whether a conversion was a recovery.
+ * The state of a cart as the dashboard shows it, read from the stored lifecycle (README
+ * "Abandonment"), so that the dashboard says what the webhooks said:
  *
- * Derived at query time from what is stored, because the collector does not store a cart's
- * lifecycle yet: an order that has items and is neither converted nor cleared is *abandoned*
- * once its last activity (the order's or its session's last write, on the collector's clock) is
- * older than the site's `abandonment_minutes`, else *active*. A conversion counts as a recovery
- * when it names an abandonment campaign (`campaign_type: "abandonment"`), the one stored sign
- * that the shopper came back through a recovery message.
+ * - *abandoned*: the detector decided its session `abandoned_cart` about this order (the
+ *   decision a `cart_abandoned` webhook was sent for) and no event arrived since;
+ * - *recovered*: a converted order whose conversion recovered an abandonment (the
+ *   `order_converted` webhook's `recovered: true`, stored with it as `orders.recovered_session`,
+ *   beside `orders.click_back`), and an abandoned cart whose session a conversion recovered (the
+ *   shopper bought with another order, on another device say);
+ * - *converted*: any other converted order; *cleared*: the shopper emptied it; *empty*: an open
+ *   order without lines;
+ * - *closed*: an open cart whose session was decided otherwise (another order of the session was
+ *   the one abandoned, or the session was decided before the lifecycle was stored);
+ * - *active*: the one state still derived. A cart whose session is not decided since its last
+ *   event (the detector has not reached it, or the shopper is still there) is active, and so is
+ *   a cart without a session (one written through the REST API): the detector follows sessions,
+ *   and sends nothing about it.
  *
- * Everything that decides these lives here (the row rule and the SQL both engines put in their
- * queries), so that reading a stored lifecycle state instead later changes this file only.
+ * Everything that decides these lives here, as the SQL both engines put in their queries.
  */
-import type { OrderStatus } from './records';
 
-export type CartState = 'active' | 'abandoned' | 'converted' | 'cleared' | 'empty';
+export type CartState = 'active' | 'abandoned' | 'closed' | 'converted' | 'recovered' | 'cleared' | 'empty';
 
-export const CART_STATES: readonly CartState[] = ['active', 'abandoned', 'converted', 'cleared', 'empty'];
+export const CART_STATES: readonly CartState[] = ['active', 'abandoned', 'closed', 'converted', 'recovered', 'cleared', 'empty'];
 
-/** Activity at or before this instant (ms) is old enough for an abandonment. */
-export const abandonmentCutoff = (now: number, abandonmentMinutes: number): number => now - abandonmentMinutes * 60_000;
-
-/** The state of one order, from its stored status, line count and last activity. */
-export function cartStateOf(order: { status: OrderStatus; item_count: number; last_activity: number }, cutoff: number): CartState {
-  if (order.status == 'converted') return 'converted';
-  if (order.status == 'cleared') return 'cleared';
-  if (order.item_count == 0) return 'empty';
-  return order.last_activity <= cutoff ? 'abandoned' : 'active';
-}
-
-/**
- * The SQL of the same rules, over `orders o` joined (left) to its session `s`. `cutoff` adds the
- * cutoff as a parameter and gives its placeholder (`?` or `$3`); it is called only by the states
- * that compare with it. Plain SQL both engines run.
- */
+/** The last write of the order or its session (collector's clock), over `orders o` joined (left) to its session `s`. */
 export const lastActivitySql = 'CASE WHEN s.written_at IS NOT NULL AND s.written_at > o.written_at THEN s.written_at ELSE o.written_at END';
 
-export function cartStateWhere(state: CartState, cutoff: () => string): string {
-  switch (state) {
-    case 'converted':
-      return "o.status = 'converted'";
-    case 'cleared':
-      return "o.status = 'cleared'";
-    case 'empty':
-      return "o.status = 'open' AND o.item_count = 0";
-    case 'abandoned':
-      return `o.status = 'open' AND o.item_count > 0 AND ${lastActivitySql} <= ${cutoff()}`;
-    case 'active':
-      return `o.status = 'open' AND o.item_count > 0 AND ${lastActivitySql} > ${cutoff()}`;
-  }
-}
+/**
+ * Whether the session `s` holds a decision made at its current event count (a later event makes
+ * it active again). Never NULL, also without a session, so that NOT of it is true there.
+ */
+const decidedSql = 's.lifecycle IS NOT NULL AND s.lifecycle_events IS NOT NULL AND s.lifecycle_events = s.events';
 
-/** Whether a converted order `o` was a recovery, as SQL. */
-export const recoveredSql = "o.campaign_type = 'abandonment'";
+/** The state of order `o` (CartState), as SQL over `orders o` joined (left) to its session `s`. Plain SQL both engines run. */
+export const cartStateSql =
+  'CASE' +
+  " WHEN o.status = 'converted' THEN CASE WHEN o.recovered_session IS NOT NULL THEN 'recovered' ELSE 'converted' END" +
+  " WHEN o.status = 'cleared' THEN 'cleared'" +
+  " WHEN o.item_count = 0 THEN 'empty'" +
+  ` WHEN NOT (${decidedSql}) THEN 'active'` +
+  " WHEN s.lifecycle = 'abandoned_cart' AND s.lifecycle_order = o.id THEN 'abandoned'" +
+  " WHEN s.lifecycle = 'recovered' AND s.lifecycle_order = o.id THEN 'recovered'" +
+  " ELSE 'closed' END";
+
+/** Whether a converted order `o` was a recovery (the order_converted webhook's `recovered`), as SQL. */
+export const recoveredSql = 'o.recovered_session IS NOT NULL';
+/** Whether a recovery's shopper came back through a link (the webhook's `click_back`), as SQL. */
+export const clickBackSql = 'o.recovered_session IS NOT NULL AND o.click_back';
+
+/** A session `s` abandoned while browsing (no cart), decided at its current event count, as SQL. */
+export const browseAbandonedSql = `s.lifecycle = 'abandoned_browse' AND ${decidedSql}`;

@@ -13,7 +13,6 @@
  * time zone (dashboard-params.ts).
  */
 import type { ServerResponse } from 'node:http';
-import { abandonmentCutoff, cartStateOf } from '../domain/cart-state';
 import { replyError, replyJson } from '../http/http-io';
 import type { RequestTarget } from '../http/request-target';
 import type { Site, SiteRegistry } from '../sites';
@@ -48,14 +47,16 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
     return sites().byId(asked) ?? { status: 404, reason: 'no such site' };
   };
 
-  const cartView = async (site: Site, row: CartRow, cutoff: number, at: number) => {
+  const cartView = async (site: Site, row: CartRow, at: number) => {
     const lines = await store.dashboard.items(site.id, row.id, LINES_SHOWN);
     return {
       id: row.id,
       session: row.session,
       visitor: row.visitor,
       email: row.email,
-      state: cartStateOf(row, cutoff),
+      state: row.state,
+      // What order_converted said of a recovery; an open cart recovered by another order has no click of its own.
+      click_back: row.state == 'recovered' && row.status == 'converted' ? row.click_back : null,
       status: row.status,
       value: row.cart_data.cart_value ?? null,
       item_count: row.item_count,
@@ -72,16 +73,25 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
     async summary(site, url) {
       const at = now();
       const range = readParams(url.searchParams, ['site', 'from', 'to']).range(site.timezone, at);
-      const cutoff = abandonmentCutoff(at, site.abandonment_minutes);
       const [buckets, funnel, abandoned] = await Promise.all([
         store.dashboard.revenue(site.id, range),
         store.dashboard.funnel(site.id, range),
-        store.dashboard.abandonedTotals(site.id, range, cutoff),
+        store.dashboard.abandonedTotals(site.id, range),
       ]);
       // Every day of the range, in the site's time zone; 15-minute buckets never straddle two.
-      const days = new Map<string, { day: string; revenue: number; recovered_revenue: number; conversions: number; recovered: number }>();
-      for (let day = range.first; day <= range.last; day = addDays(day, 1)) days.set(day, { day, revenue: 0, recovered_revenue: 0, conversions: 0, recovered: 0 });
-      const totals = { revenue: 0, recovered_revenue: 0, conversions: 0, recovered: 0, abandoned_carts: abandoned.carts, abandoned_value: abandoned.value };
+      const days = new Map<string, { day: string; revenue: number; recovered_revenue: number; conversions: number; recovered: number; clicked_back: number }>();
+      for (let day = range.first; day <= range.last; day = addDays(day, 1))
+        days.set(day, { day, revenue: 0, recovered_revenue: 0, conversions: 0, recovered: 0, clicked_back: 0 });
+      const totals = {
+        revenue: 0,
+        recovered_revenue: 0,
+        conversions: 0,
+        recovered: 0,
+        clicked_back: 0,
+        abandoned_carts: abandoned.carts,
+        abandoned_value: abandoned.value,
+        abandoned_browses: abandoned.browses,
+      };
       for (const bucket of buckets) {
         const entry = days.get(todayIn(site.timezone, bucket.start));
         for (const target of entry ? [entry, totals] : [totals]) {
@@ -89,6 +99,7 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
           target.recovered_revenue += bucket.recovered_revenue;
           target.conversions += bucket.conversions;
           target.recovered += bucket.recovered;
+          target.clicked_back += bucket.clicked_back;
         }
       }
       return { site: siteView(site), range: { from: range.first, to: range.last, timezone: range.timezone, start: range.from, end: range.to }, totals, days: [...days.values()], funnel, generated_at: at };
@@ -99,13 +110,12 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
       const params = readParams(url.searchParams, ['site', 'from', 'to', 'state', 'after', 'limit']);
       const range = params.range(site.timezone, at);
       const limit = params.integer('limit', 1, MAX_PAGE, DEFAULT_PAGE);
-      const cutoff = abandonmentCutoff(at, site.abandonment_minutes);
-      const rows = await store.dashboard.carts(site.id, { ...range, state: params.state(), cutoff, after: params.cartCursor(), limit: limit + 1 });
+      const rows = await store.dashboard.carts(site.id, { ...range, state: params.state(), after: params.cartCursor(), limit: limit + 1 });
       const page = rows.slice(0, limit);
       return {
         site: siteView(site),
         range: { from: range.first, to: range.last, timezone: range.timezone },
-        carts: await Promise.all(page.map((row) => cartView(site, row, cutoff, at))),
+        carts: await Promise.all(page.map((row) => cartView(site, row, at))),
         next: rows.length > limit ? cartCursorOf(page[page.length - 1]) : null,
         generated_at: at,
       };
@@ -114,7 +124,6 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
     async search(site, url) {
       const at = now();
       const q = readParams(url.searchParams, ['site', 'q']).search();
-      const cutoff = abandonmentCutoff(at, site.abandonment_minutes);
       let rows: CartRow[];
       let sessions: string[];
       if (q.includes('@')) {
@@ -125,7 +134,7 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
         rows = found;
         sessions = session ? [session.id] : [];
       }
-      return { site: siteView(site), query: q, carts: await Promise.all(rows.map((row) => cartView(site, row, cutoff, at))), sessions, generated_at: at };
+      return { site: siteView(site), query: q, carts: await Promise.all(rows.map((row) => cartView(site, row, at))), sessions, generated_at: at };
     },
 
     async sessions(site, url, rest) {

@@ -18,13 +18,15 @@ export interface CartRow extends OrderHeader {
   /** The collector's clock at the last write of the order or its session (ms). */
   last_activity: number;
   written_at: number;
+  /** From the stored lifecycle (cart-state.ts). */
+  state: CartState;
+  /** For a recovery: whether the shopper came back through a link of an abandonment webhook. */
+  click_back: boolean;
 }
 
 export interface CartQuery extends TimeRange {
   /** Only carts in this state (cart-state.ts), or every one. */
   state: CartState | 'all';
-  /** Activity at or before this instant is abandoned (cart-state.ts abandonmentCutoff). */
-  cutoff: number;
   /** The (written_at, id) of the last cart of the previous page: newest first. */
   after?: [writtenAt: number, id: string];
   limit: number;
@@ -38,6 +40,8 @@ export interface RevenueBucket {
   revenue: number;
   recovered: number;
   recovered_revenue: number;
+  /** Recoveries whose shopper came back through a link. */
+  clicked_back: number;
 }
 
 export interface FunnelCounts {
@@ -68,8 +72,11 @@ export interface TimelineEvent {
 export interface DashboardReader {
   /** A page of carts last written in the range, newest first. */
   carts(site: string, query: CartQuery): Promise<CartRow[]>;
-  /** How many carts were abandoned (last written in the range), and their value in cents. */
-  abandonedTotals(site: string, range: TimeRange, cutoff: number): Promise<{ carts: number; value: number }>;
+  /**
+   * Carts abandoned (last written in the range, as the detector decided), their value in cents,
+   * and sessions abandoned while browsing (last written in the range).
+   */
+  abandonedTotals(site: string, range: TimeRange): Promise<{ carts: number; value: number; browses: number }>;
   /** Converted orders by conversion time, in 15-minute buckets. */
   revenue(site: string, range: TimeRange): Promise<RevenueBucket[]>;
   funnel(site: string, range: TimeRange): Promise<FunnelCounts>;

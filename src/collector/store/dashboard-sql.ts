@@ -4,7 +4,7 @@
  * division). Each query is a range over an index: orders_site_written, sessions_site_written,
  * orders_converted, orders_email_status, sessions_email and events_session.
  */
-import { cartStateWhere, lastActivitySql, recoveredSql } from '../domain/cart-state';
+import { browseAbandonedSql, cartStateSql, clickBackSql, lastActivitySql, recoveredSql, type CartState } from '../domain/cart-state';
 import type { OrderHeader } from '../domain/records';
 import { REVENUE_BUCKET_MS, type CartQuery, type CartRow, type FunnelCounts, type RevenueBucket, type TimeRange, type TimelineEvent } from './dashboard-reads';
 
@@ -38,7 +38,7 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = [
   'site', 'id', 'visitor', 'session', 'email', 'status', 'cart_data', 'campaign_type', 'campaign_ids', 'created_at', 'updated_at',
-  'converted_at', 'converted_by', 'item_count', 'next_position', 'cart_data_seq', 'closed_seq', 'written_at',
+  'converted_at', 'converted_by', 'item_count', 'next_position', 'cart_data_seq', 'closed_seq', 'written_at', 'click_back',
 ].map((column) => `o.${column}`).join(', ');
 
 const CART_FROM = 'FROM orders o LEFT JOIN sessions s ON s.site = o.site AND s.id = o.session';
@@ -55,12 +55,12 @@ function statement(dialect: SqlDialect) {
   };
 }
 
-const cartSelect = `SELECT ${ORDER_COLUMNS}, ${lastActivitySql} AS last_activity ${CART_FROM}`;
+const cartSelect = `SELECT ${ORDER_COLUMNS}, ${lastActivitySql} AS last_activity, ${cartStateSql} AS state ${CART_FROM}`;
 
 export function cartsStatement(dialect: SqlDialect, site: string, query: CartQuery): Statement {
   const { params, p } = statement(dialect);
   let sql = `${cartSelect} WHERE o.site = ${p(site)} AND o.written_at >= ${p(query.from)} AND o.written_at < ${p(query.to)}`;
-  if (query.state != 'all') sql += ` AND ${cartStateWhere(query.state, () => p(query.cutoff))}`;
+  if (query.state != 'all') sql += ` AND ${cartStateSql} = ${p(query.state)}`;
   if (query.after) {
     const [writtenAt, id] = query.after;
     sql += ` AND (o.written_at < ${p(writtenAt)} OR (o.written_at = ${p(writtenAt)} AND o.id < ${p(id)}))`;
@@ -69,11 +69,14 @@ export function cartsStatement(dialect: SqlDialect, site: string, query: CartQue
   return { sql, params };
 }
 
-export function abandonedTotalsStatement(dialect: SqlDialect, site: string, range: TimeRange, cutoff: number): Statement {
+export function abandonedTotalsStatement(dialect: SqlDialect, site: string, range: TimeRange): Statement {
   const { params, p } = statement(dialect);
+  const abandoned: CartState = 'abandoned';
   const sql =
-    `SELECT count(*) AS carts, coalesce(sum(${dialect.cartValue}), 0) AS value ${CART_FROM}` +
-    ` WHERE o.site = ${p(site)} AND o.written_at >= ${p(range.from)} AND o.written_at < ${p(range.to)} AND ${cartStateWhere('abandoned', () => p(cutoff))}`;
+    `SELECT count(*) AS carts, coalesce(sum(${dialect.cartValue}), 0) AS value,` +
+    ` (SELECT count(*) FROM sessions s WHERE s.site = ${p(site)} AND s.written_at >= ${p(range.from)} AND s.written_at < ${p(range.to)}` +
+    ` AND ${browseAbandonedSql}) AS browses ${CART_FROM}` +
+    ` WHERE o.site = ${p(site)} AND o.written_at >= ${p(range.from)} AND o.written_at < ${p(range.to)} AND ${cartStateSql} = ${p(abandoned)}`;
   return { sql, params };
 }
 
@@ -83,7 +86,8 @@ export function revenueStatement(dialect: SqlDialect, site: string, range: TimeR
   const sql =
     `SELECT ${dialect.bucketOf('o.converted_at', REVENUE_BUCKET_MS)} AS bucket, count(*) AS conversions, coalesce(sum(${value}), 0) AS revenue,` +
     ` coalesce(sum(CASE WHEN ${recoveredSql} THEN 1 ELSE 0 END), 0) AS recovered,` +
-    ` coalesce(sum(CASE WHEN ${recoveredSql} THEN ${value} ELSE 0 END), 0) AS recovered_revenue` +
+    ` coalesce(sum(CASE WHEN ${recoveredSql} THEN ${value} ELSE 0 END), 0) AS recovered_revenue,` +
+    ` coalesce(sum(CASE WHEN ${clickBackSql} THEN 1 ELSE 0 END), 0) AS clicked_back` +
     ` FROM orders o WHERE o.site = ${p(site)} AND o.converted_at >= ${p(range.from)} AND o.converted_at < ${p(range.to)} AND o.status = 'converted'` +
     ' GROUP BY 1 ORDER BY 1';
   return { sql, params };
@@ -132,6 +136,9 @@ export const toCartRow = (row: Row): CartRow => ({
   campaign_ids: JSON.parse(row.campaign_ids as string),
   written_at: Number(row.written_at),
   last_activity: Number(row.last_activity),
+  state: row.state as CartState,
+  // SQLite stores 0/1, PostgreSQL a boolean; null until the conversion is looked at.
+  click_back: !!row.click_back,
 });
 
 export const toRevenueBucket = (row: Row): RevenueBucket => ({
@@ -140,6 +147,7 @@ export const toRevenueBucket = (row: Row): RevenueBucket => ({
   revenue: Number(row.revenue),
   recovered: Number(row.recovered),
   recovered_revenue: Number(row.recovered_revenue),
+  clicked_back: Number(row.clicked_back),
 });
 
 export const toFunnel = (row: Row): FunnelCounts => ({
@@ -164,9 +172,9 @@ export const toTimelineEvent = (row: Row): TimelineEvent => ({
 export function createDashboardReader(dialect: SqlDialect, run: (statement: Statement) => Promise<Row[]>) {
   return {
     carts: async (site: string, query: CartQuery) => (await run(cartsStatement(dialect, site, query))).map(toCartRow),
-    async abandonedTotals(site: string, range: TimeRange, cutoff: number) {
-      const [row] = await run(abandonedTotalsStatement(dialect, site, range, cutoff));
-      return { carts: Number(row.carts), value: Number(row.value) };
+    async abandonedTotals(site: string, range: TimeRange) {
+      const [row] = await run(abandonedTotalsStatement(dialect, site, range));
+      return { carts: Number(row.carts), value: Number(row.value), browses: Number(row.browses) };
     },
     revenue: async (site: string, range: TimeRange) => (await run(revenueStatement(dialect, site, range))).map(toRevenueBucket),
     funnel: async (site: string, range: TimeRange) => toFunnel((await run(funnelStatement(dialect, site, range)))[0]),

@@ -149,6 +149,14 @@ export interface DeliveryChange {
   delivered_at: number | null;
 }
 
+/** A conversion once looked at: the abandoned session it recovered (null: none), and whether the shopper clicked back. */
+export interface ConversionNote {
+  site: string;
+  id: string;
+  recovered_session: string | null;
+  click_back: boolean;
+}
+
 /**
  * SQL (both engines) for the `last_error` of a delivery that was suppressed while an attempt that
  * the receiver then acknowledged was in flight: the suppression's reason stays readable.
@@ -171,7 +179,8 @@ export interface AutomationTx {
   decideSessions(site: string, decisions: { id: string; state: LifecycleState; events: number; order: string | null }[], at: number): Promise<void>;
   /** Converted orders whose conversion no webhook has looked at yet, oldest write first. */
   claimConversions(limit: number): Promise<OrderHeader[]>;
-  noteConversions(keys: [site: string, id: string][], at: number): Promise<void>;
+  /** Marks conversions looked at, with what the order_converted webhook says of each (the dashboard reads the same). */
+  noteConversions(notes: ConversionNote[], at: number): Promise<void>;
   /** The newest abandonment of `order`, or else of `email`, decided between `from` and `to`. */
   abandonmentOf(site: string, order: string, email: string | null, from: number, to: number): Promise<Abandonment | undefined>;
   /** Marks a decided abandonment recovered (unless events made the session active again). */

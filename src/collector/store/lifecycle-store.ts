@@ -22,7 +22,7 @@ import {
   type WebhookEndpoint,
 } from '../domain/webhook-events';
 import { DELIVERY_HORIZON_MS } from '../domain/webhook-schedule';
-import type { Abandonment, DeliveryChange, Engine, RecordTx } from './engine';
+import type { Abandonment, ConversionNote, DeliveryChange, Engine, RecordTx } from './engine';
 import { MAX_ORDER_ITEMS } from '../ingest/event-limits';
 
 /** What detection needs of a site: its id, buffer, receivers and the secret its click tokens derive from. */
@@ -137,6 +137,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
         const orders = await tx.automation.claimConversions(limit);
         // The abandonment side, order by order: two conversions of one batch may recover the same session.
         const noticed: { order: OrderHeader; abandonment: Abandonment | undefined; notices: { id: string; state: DeliveryState }[]; clicked: boolean }[] = [];
+        const notes: ConversionNote[] = [];
         for (const order of orders) {
           const abandonment = await tx.automation.abandonmentOf(order.site, order.id, order.email, now - RECOVERY_WINDOW_MS, now);
           let notices: { id: string; state: DeliveryState }[] = [];
@@ -148,6 +149,8 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
             // Links exist only in abandonment webhooks: a click-back of this customer while a link could still be valid.
             clicked = !!order.email && (await tx.automation.clickedBetween(order.site, order.email, now - CLICK_TOKEN_TTL_MS, now));
           }
+          // Stored as the webhook says it, whether or not a receiver is configured: the dashboard reads it.
+          notes.push({ site: order.site, id: order.id, recovered_session: abandonment?.session ?? null, click_back: clicked });
           if (endpoints(order.site).length) noticed.push({ order, abandonment, notices, clicked });
         }
         // What the webhooks show, one read per kind and site for the whole batch.
@@ -180,7 +183,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
           };
           deliveries.push(...deliveriesOf(endpoints(order.site), { site: order.site, type: 'order_converted', data, session: order.session, order: order.id, email: order.email }, now));
         }
-        await tx.automation.noteConversions(orders.map((order) => [order.site, order.id]), now);
+        await tx.automation.noteConversions(notes, now);
         await tx.automation.enqueue(deliveries);
         return orders.length;
       }),

@@ -28,6 +28,25 @@ const toAbandonment = (row: Row): Abandonment => ({
   first_seen: row.first_seen as number,
 });
 
+
+/**
+ * The dashboard's listing of deliveries. Only the filters asked for are in the text, so each shape
+ * pages along its own index (webhook_deliveries_listing, _site, _site_state) whatever plan a
+ * prepared statement keeps. Exported for the query-plan test.
+ */
+export function deliveryListing(
+  site: string | undefined,
+  limit: number,
+  before: [createdAt: number, id: string] = [Number.MAX_SAFE_INTEGER, ''],
+  state?: string,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [before[0], before[1], limit];
+  const where = ['(created_at, id) < ($1::bigint, $2::text)'];
+  if (site !== undefined) where.push(`site = $${params.push(site)}`);
+  if (state !== undefined) where.push(`state = $${params.push(state)}`);
+  return { sql: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $3`, params };
+}
+
 export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
   const rows = async (sql: string, params: unknown[]): Promise<Row[]> => (await client.query(sql, params)).rows;
 
@@ -75,11 +94,13 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
           [limit],
         )
       ).map(toOrder),
-    async noteConversions(keys, at) {
-      if (!keys.length) return;
+    async noteConversions(notes, at) {
+      if (!notes.length) return;
       await client.query(
-        `UPDATE orders o SET conversion_noted_at = $1 FROM unnest($2::text[], $3::text[]) AS k(site, id) WHERE o.site = k.site AND o.id = k.id`,
-        [at, keys.map(([site]) => site), keys.map(([, id]) => id)],
+        `UPDATE orders o SET conversion_noted_at = $1, recovered_session = k.recovered_session, click_back = k.click_back
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[]) AS k(site, id, recovered_session, click_back)
+         WHERE o.site = k.site AND o.id = k.id`,
+        [at, notes.map((note) => note.site), notes.map((note) => note.id), notes.map((note) => note.recovered_session), notes.map((note) => note.click_back)],
       );
     },
     async abandonmentOf(site, order, email, from, to) {
@@ -141,12 +162,10 @@ export function createPostgresAutomationTx(client: ClientBase): AutomationTx {
         [id, attempts, change.state, change.next_at, change.last_status, change.last_error, change.delivered_at, at],
       );
     },
-    deliveries: async (site, limit, before = [Number.MAX_SAFE_INTEGER, ''], state) =>
-      (await rows(
-        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE ($1::text IS NULL OR site = $1) AND (created_at, id) < ($2::bigint, $3::text)
-           AND ($4::text IS NULL OR state = $4) ORDER BY created_at DESC, id DESC LIMIT $5`,
-        [site ?? null, before[0], before[1], state ?? null, limit],
-      )) as unknown as WebhookDelivery[],
+    async deliveries(site, limit, before, state) {
+      const { sql, params } = deliveryListing(site, limit, before, state);
+      return (await rows(sql, params)) as unknown as WebhookDelivery[];
+    },
     delivery: async (id) => (await rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]))[0] as unknown as WebhookDelivery | undefined,
     async eraseDeliveries(site, { email, sessions, orders }) {
       // Orders before sessions, each in id order: the order a conversion takes them in (it claims its

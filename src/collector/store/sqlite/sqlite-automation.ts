@@ -16,6 +16,23 @@ const ORDER_COLUMNS = `site, id, visitor, session, email, status, cart_data, cam
 const DELIVERY_COLUMNS = `id, site, type, url, body, state, attempts, next_at, created_at, updated_at, deadline, last_status, last_error,
   delivered_at, session, order_id, email`;
 
+/**
+ * The dashboard's listings of deliveries, one statement per shape so that each pages along its own
+ * index (a state filter written as "? IS NULL OR state = ?" would walk every delivery of the site
+ * to find a few dead ones). Exported for the query-plan test.
+ */
+export const DELIVERY_LISTINGS = {
+  /** (before created_at, before id, limit) */
+  all: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
+  /** (before created_at, before id, state, limit) */
+  allState: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE (created_at, id) < (?, ?) AND state = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+  /** (site, before created_at, before id, limit) */
+  site: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE site = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
+  /** (site, state, before created_at, before id, limit) */
+  siteState: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE site = ? AND state = ? AND (created_at, id) < (?, ?)
+    ORDER BY created_at DESC, id DESC LIMIT ?`,
+};
+
 const toAbandonment = (row: Row): Abandonment => ({
   site: row.site as string,
   session: row.id as string,
@@ -39,7 +56,7 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
     conversions: db.prepare(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE status = 'converted' AND conversion_noted_at IS NULL ORDER BY written_at LIMIT ?`,
     ),
-    note: db.prepare('UPDATE orders SET conversion_noted_at = ? WHERE site = ? AND id = ?'),
+    note: db.prepare('UPDATE orders SET conversion_noted_at = ?, recovered_session = ?, click_back = ? WHERE site = ? AND id = ?'),
     abandonmentOfOrder: db.prepare(
       `SELECT site, id, lifecycle, lifecycle_at, lifecycle_order, email, first_seen FROM sessions
        WHERE site = ? AND lifecycle_order = ? AND lifecycle IN ('abandoned_cart', 'abandoned_browse', 'recovered')
@@ -76,14 +93,10 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
     eraseByEmail: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND email = ?'),
     eraseBySessions: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND session IN (SELECT value FROM json_each(?))'),
     eraseByOrders: db.prepare('DELETE FROM webhook_deliveries WHERE site = ? AND order_id IN (SELECT value FROM json_each(?))'),
-    listAll: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE (created_at, id) < (?, ?) AND (? IS NULL OR state = ?)
-       ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ),
-    listSite: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE site = ? AND (created_at, id) < (?, ?) AND (? IS NULL OR state = ?)
-       ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ),
+    listAll: db.prepare(DELIVERY_LISTINGS.all),
+    listAllState: db.prepare(DELIVERY_LISTINGS.allState),
+    listSite: db.prepare(DELIVERY_LISTINGS.site),
+    listSiteState: db.prepare(DELIVERY_LISTINGS.siteState),
     one: db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?`),
     retry: db.prepare(
       `UPDATE webhook_deliveries SET state = 'pending', next_at = ?, deadline = ?, updated_at = ?, last_error = NULL
@@ -103,8 +116,8 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
       for (const { id, state, events, order } of decisions) q.decide.run(state, events, at, order, site, id);
     },
     claimConversions: async (limit) => (q.conversions.all(limit) as Row[]).map(toOrder),
-    async noteConversions(keys, at) {
-      for (const [site, id] of keys) q.note.run(at, site, id);
+    async noteConversions(notes, at) {
+      for (const note of notes) q.note.run(at, note.recovered_session, note.click_back ? 1 : 0, note.site, note.id);
     },
     async abandonmentOf(site, order, email, from, to) {
       const row = (q.abandonmentOfOrder.get(site, order, from, to) ?? (email ? q.abandonmentOfEmail.get(site, email, from, to) : undefined)) as Row | undefined;
@@ -130,8 +143,15 @@ export function createSqliteAutomationTx(db: Database): AutomationTx {
       q.finish.run({ id, attempts, at, ...change });
     },
     async deliveries(site, limit, before = [Number.MAX_SAFE_INTEGER, ''], state) {
-      const filter = state ?? null;
-      return (site === undefined ? q.listAll.all(before[0], before[1], filter, filter, limit) : q.listSite.all(site, before[0], before[1], filter, filter, limit)) as WebhookDelivery[];
+      const rows =
+        site === undefined
+          ? state === undefined
+            ? q.listAll.all(before[0], before[1], limit)
+            : q.listAllState.all(before[0], before[1], state, limit)
+          : state === undefined
+            ? q.listSite.all(site, before[0], before[1], limit)
+            : q.listSiteState.all(site, state, before[0], before[1], limit);
+      return rows as WebhookDelivery[];
     },
     delivery: async (id) => q.one.get(id) as WebhookDelivery | undefined,
     // One writer: nothing can enqueue about these sessions and orders while this runs.

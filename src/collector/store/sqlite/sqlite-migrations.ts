@@ -463,6 +463,20 @@ CREATE INDEX webhook_deliveries_email ON webhook_deliveries (site, email) WHERE 
 CREATE INDEX webhook_deliveries_order ON webhook_deliveries (site, order_id) WHERE order_id IS NOT NULL;
 `;
 
+/**
+ * Version 7: what a conversion was, as the order_converted webhook said it (README "Dashboard"):
+ * the abandoned session it recovered (null: not a recovery) and whether the shopper came back
+ * through a link, so the dashboard shows the same. Conversions noted before stay unattributed.
+ * Deliveries by (site and) state, newest first: the dashboard's filter and its dead-letter count
+ * read a range of these indexes instead of every delivery of the site.
+ */
+const V7_ATTRIBUTION = `
+ALTER TABLE orders ADD COLUMN recovered_session TEXT;
+ALTER TABLE orders ADD COLUMN click_back INTEGER;
+CREATE INDEX webhook_deliveries_site_state ON webhook_deliveries (site, state, created_at, id);
+CREATE INDEX webhook_deliveries_state ON webhook_deliveries (state, created_at, id);
+`;
+
 /** Migrations by the version they bring the database to. */
 const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => db.exec(V1),
@@ -474,6 +488,7 @@ const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => db.exec(V4_HUBRISE),
   (db) => db.exec(V5_LIFECYCLE),
   (db) => db.exec(V6_DELIVERY_ERASURE),
+  (db) => db.exec(V7_ATTRIBUTION),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
