@@ -218,6 +218,28 @@ test('a shopper abandons a cart, opens the webhook link on another device and co
   expect(deliveries[1]).toMatchObject({ id: abandoned.body.id, session: data.session.id, email });
   expect(phoneErrors).toEqual([]);
   await phone.close();
+
+  // What the merchant sees in the dashboard: the abandoned cart recovered after a click, and the
+  // recovered revenue counting the order bought on the phone.
+  const office = await browser.newContext();
+  const dashboard = await office.newPage();
+  const dashboardErrors = watchErrors(dashboard);
+  await dashboard.goto(`${collector.url}/inspector`);
+  await dashboard.fill('#token', DASHBOARD_TOKEN);
+  await dashboard.click('button[type=submit]');
+  await expect(dashboard).toHaveURL(/\/inspector$/);
+  await expect(dashboard.locator('#total-recovered')).toHaveText(/299\.99/);
+  await expect(dashboard.locator('#total-recovered-count')).toHaveText('1 recovered order, 1 after a click on a link');
+  // The list opens on abandoned carts; this one is no longer among them.
+  await expect(dashboard.locator('#cart-state')).toHaveValue('abandoned');
+  await expect(dashboard.locator(`tr[data-order="${data.cart.order_id}"]`)).toHaveCount(0);
+  await dashboard.selectOption('#cart-state', 'recovered');
+  const abandonedRow = dashboard.locator(`tr[data-order="${data.cart.order_id}"]`).first();
+  await expect(abandonedRow.locator('td.email')).toHaveText(email);
+  await expect(abandonedRow.locator('td.state')).toHaveText('recoveredclicked back');
+  await info.attach('dashboard-after-recovery', { body: await dashboard.screenshot({ fullPage: true }), contentType: 'image/png' });
+  expect(dashboardErrors).toEqual([]);
+  await office.close();
 });
 
 test('a page left open longer than the buffer: one cart_abandoned, then the shopper comes back and converts on it, recovered', async ({ page }, info) => {

@@ -49,5 +49,15 @@ export const recoveredSql = 'o.recovered_session IS NOT NULL';
 /** Whether a recovery's shopper came back through a link (the webhook's `click_back`), as SQL. */
 export const clickBackSql = 'o.recovered_session IS NOT NULL AND o.click_back';
 
+/**
+ * Whether the shopper of a cart in state *recovered* came back through a link, as SQL over
+ * `orders o`: a converted order says it itself (the order_converted webhook's `click_back`); an
+ * abandoned cart that another order recovered (bought on another device, say) takes it from that
+ * order, found through `orders.recovered_session` (indexed: one lookup per cart listed).
+ */
+export const cartClickBackSql =
+  "CASE WHEN o.status = 'converted' THEN o.recovered_session IS NOT NULL AND o.click_back" +
+  ' ELSE EXISTS (SELECT 1 FROM orders r WHERE r.site = o.site AND r.recovered_session = o.session AND r.click_back) END';
+
 /** A session `s` abandoned while browsing (no cart), decided at its current event count, as SQL. */
 export const browseAbandonedSql = `s.lifecycle = 'abandoned_browse' AND ${decidedSql}`;

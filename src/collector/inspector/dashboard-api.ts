@@ -55,8 +55,8 @@ export function createDashboardApi({ store, sites, now = Date.now }: DashboardAp
       visitor: row.visitor,
       email: row.email,
       state: row.state,
-      // What order_converted said of a recovery; an open cart recovered by another order has no click of its own.
-      click_back: row.state == 'recovered' && row.status == 'converted' ? row.click_back : null,
+      // What order_converted said of the recovery: of this order, or of the order that recovered this cart.
+      click_back: row.state == 'recovered' ? row.click_back : null,
       status: row.status,
       value: row.cart_data.cart_value ?? null,
       item_count: row.item_count,

@@ -4,7 +4,7 @@
  * division). Each query is a range over an index: orders_site_written, sessions_site_written,
  * orders_converted, orders_email_status, sessions_email and events_session.
  */
-import { browseAbandonedSql, cartStateSql, clickBackSql, lastActivitySql, recoveredSql, type CartState } from '../domain/cart-state';
+import { browseAbandonedSql, cartClickBackSql, cartStateSql, clickBackSql, lastActivitySql, recoveredSql, type CartState } from '../domain/cart-state';
 import type { OrderHeader } from '../domain/records';
 import { REVENUE_BUCKET_MS, type CartQuery, type CartRow, type FunnelCounts, type RevenueBucket, type TimeRange, type TimelineEvent } from './dashboard-reads';
 
@@ -38,7 +38,7 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = [
   'site', 'id', 'visitor', 'session', 'email', 'status', 'cart_data', 'campaign_type', 'campaign_ids', 'created_at', 'updated_at',
-  'converted_at', 'converted_by', 'item_count', 'next_position', 'cart_data_seq', 'closed_seq', 'written_at', 'click_back',
+  'converted_at', 'converted_by', 'item_count', 'next_position', 'cart_data_seq', 'closed_seq', 'written_at',
 ].map((column) => `o.${column}`).join(', ');
 
 const CART_FROM = 'FROM orders o LEFT JOIN sessions s ON s.site = o.site AND s.id = o.session';
@@ -55,7 +55,7 @@ function statement(dialect: SqlDialect) {
   };
 }
 
-const cartSelect = `SELECT ${ORDER_COLUMNS}, ${lastActivitySql} AS last_activity, ${cartStateSql} AS state ${CART_FROM}`;
+const cartSelect = `SELECT ${ORDER_COLUMNS}, ${lastActivitySql} AS last_activity, ${cartStateSql} AS state, ${cartClickBackSql} AS click_back ${CART_FROM}`;
 
 export function cartsStatement(dialect: SqlDialect, site: string, query: CartQuery): Statement {
   const { params, p } = statement(dialect);
@@ -137,7 +137,7 @@ export const toCartRow = (row: Row): CartRow => ({
   written_at: Number(row.written_at),
   last_activity: Number(row.last_activity),
   state: row.state as CartState,
-  // SQLite stores 0/1, PostgreSQL a boolean; null until the conversion is looked at.
+  // SQLite answers 0/1, PostgreSQL a boolean; null until the conversion is looked at.
   click_back: !!row.click_back,
 });
 

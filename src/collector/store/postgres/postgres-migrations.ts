@@ -635,13 +635,15 @@ CREATE INDEX sessions_undecided ON sessions (site, written_at, id) WHERE lifecyc
  * the abandoned session it recovered (null: not a recovery) and whether the shopper came back
  * through a link, so the dashboard shows the same. Conversions noted before stay unattributed.
  * Deliveries by (site and) state, newest first: the dashboard's filter and its dead-letter count
- * read a range of these indexes instead of every delivery of the site.
+ * read a range of these indexes instead of every delivery of the site. An abandoned cart finds the
+ * order that recovered it (and whether through a click) by its session.
  */
 const V6_ATTRIBUTION = `
 ALTER TABLE orders ADD COLUMN recovered_session text;
 ALTER TABLE orders ADD COLUMN click_back boolean;
 CREATE INDEX webhook_deliveries_site_state ON webhook_deliveries (site, state, created_at, id);
 CREATE INDEX webhook_deliveries_state ON webhook_deliveries (state, created_at, id);
+CREATE INDEX orders_recovered_session ON orders (site, recovered_session) WHERE recovered_session IS NOT NULL;
 `;
 
 /** Migrations by the version they bring the database to. */
