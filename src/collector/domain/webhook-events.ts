@@ -74,11 +74,11 @@ export function suppressionOf(
 }
 
 /**
- * The webhook an imported change of the email permission sends (Custobar's `can_email`), as
- * Rejoiner's unsubscribe and opt-in do: `customer_unsubscribed` when it becomes refused,
- * `customer_opted_in` when it becomes granted. None when it is restated as it was (a nightly sync
- * resends every record), made unknown again, or about a deleted customer or one without an
- * email (nobody to write to).
+ * The webhook a change of the email permission set as a field sends (Custobar's `can_email`,
+ * HubRise's `email_marketing` on the default list), as Rejoiner's unsubscribe and opt-in do:
+ * `customer_unsubscribed` when it becomes refused, `customer_opted_in` when it becomes granted.
+ * None when it is restated as it was (a nightly sync resends every record), made unknown again,
+ * or about a deleted customer or one without an email (nobody to write to).
  */
 export function consentChangeEvent(before: CustomerRow | undefined, after: CustomerRow): 'customer_unsubscribed' | 'customer_opted_in' | null {
   const state = after.consent.email?.state;

@@ -23,7 +23,7 @@ import { createHubriseStore } from './hubrise/hubrise-store';
 import { transactionWithLocks, type LateLocks } from './lock-restart';
 import { createReadModels } from './read-models';
 import { createLifecycleStore } from './lifecycle-store';
-import { consentChangeEvent, type WebhookEndpoint } from '../domain/webhook-events';
+import type { WebhookEndpoint } from '../domain/webhook-events';
 import type { ChangeSet, ImportResult, InsertResult, Store } from './store';
 
 /** Stored events rewritten per round trip while erasing. */
@@ -261,8 +261,7 @@ export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints 
         const planned = planCustomerImport(plan, state, { site, record, target: found, source, now });
         if ('refused' in planned) return planned;
         // An imported email permission tells the merchant's receivers as Rejoiner's unsubscribe and opt-in do, in this same transaction.
-        const consentEvent = consentChangeEvent(found, planned.customer);
-        if (consentEvent) await lifecycle.enqueueCustomerEvent(tx, webhookEndpoints(site), consentEvent, planned.customer, now);
+        await lifecycle.enqueueConsentChange(tx, webhookEndpoints(site), found, planned.customer, now);
         // The record that deletes answers as the later ones do: deleted (a new customer too).
         return { id: planned.customer.id, status: record.deleted ? 'deleted' : planned.created ? 'created' : 'updated' };
       });
@@ -373,6 +372,7 @@ export function createStore(engine: Engine, { concurrency = 1, webhookEndpoints 
     hubrise: createHubriseStore(engine, {
       publish,
       eraseDefault: (site, id) => store.eraseCustomer(site, id, 'anonymise', 'hubrise'),
+      consentChanged: (tx, before, after, now) => lifecycle.enqueueConsentChange(tx, webhookEndpoints(after.site), before, after, now),
     }),
 
     getSession: (site, id) => models.session(site, id),

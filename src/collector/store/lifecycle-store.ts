@@ -12,6 +12,7 @@ import type { CartItem } from '../../protocol/types';
 import type { CustomerRow, OrderHeader } from '../domain/records';
 import {
   cartJson,
+  consentChangeEvent,
   customerJson,
   deliveriesOf,
   sessionJson,
@@ -59,6 +60,12 @@ export interface LifecycleStore {
   retryDelivery(id: string, now: number): Promise<boolean>;
   /** Webhooks about a customer (unsubscribed, opted in), enqueued in the transaction `tx` that changed it. */
   enqueueCustomerEvent(tx: RecordTx, endpoints: readonly WebhookEndpoint[], type: 'customer_unsubscribed' | 'customer_opted_in', customer: CustomerRow, now: number): Promise<void>;
+  /**
+   * The webhook a write that sets the email permission as a field (Custobar's `can_email`,
+   * HubRise's `email_marketing`) owes, enqueued in its transaction `tx`: see consentChangeEvent
+   * for when there is one. `before` is the customer as the write found it (undefined: new).
+   */
+  enqueueConsentChange(tx: RecordTx, endpoints: readonly WebhookEndpoint[], before: CustomerRow | undefined, after: CustomerRow, now: number): Promise<void>;
 }
 
 /** The lines of a batch's orders by order id, in one read (never one round trip per order). */
@@ -101,7 +108,7 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
     return deliveriesOf(site.endpoints, { site: site.id, type, data, session: session.id, order: order?.id, email }, now, suppressed);
   };
 
-  return {
+  const store: LifecycleStore = {
     detectAbandonments: (site, now, limit = DETECTION_BATCH) =>
       engine.transaction([], async (tx) => {
         const report: DetectionReport = { decided: 0, states: {}, deliveries: 0 };
@@ -214,5 +221,11 @@ export function createLifecycleStore(engine: Engine): LifecycleStore {
       const data = { customer: customerJson(customer, customer.email), at: new Date(now).toISOString() };
       await tx.automation.enqueue(deliveriesOf(endpoints, { site: customer.site, type, data, email: customer.email }, now));
     },
+
+    async enqueueConsentChange(tx, endpoints, before, after, now) {
+      const type = consentChangeEvent(before, after);
+      if (type) await store.enqueueCustomerEvent(tx, endpoints, type, after, now);
+    },
   };
+  return store;
 }

@@ -10,7 +10,8 @@
  *   list in shared mode and deletion exclusively, so no write lands in a list after its deletion.
  * - Customers: writes hold the customer's id lock; a private_ref is locked while it is checked
  *   unique in its list; the default list keeps one customer per email (the email lock, as every
- *   other writer of that container takes).
+ *   other writer of that container takes). A change of a default-list customer's email permission
+ *   enqueues customer_unsubscribed / customer_opted_in in the write's transaction (consentChanged).
  * - Loyalty: an operation holds its card's lock and its customer's, so concurrent operations on
  *   one card take turns; the card's balance and the customer's points statistics move in the
  *   operation's transaction.
@@ -101,6 +102,14 @@ export interface HubriseStoreOptions {
   publish(plan: WritePlan): void;
   /** Anonymises a customer of the default list everywhere the collector keeps its data (Store.eraseCustomer). */
   eraseDefault(site: string, id: string): Promise<unknown>;
+  /**
+   * In the transaction of a write that may have changed the email permission of a default-list
+   * customer: enqueues the webhook it owes (LifecycleStore.enqueueConsentChange). Called for the
+   * default list only: it holds the customer the snippet, Rejoiner's REST and the abandonment
+   * webhooks know (one per email); a record of another list is a record of its own, which may
+   * share its email with several others and whose permission suppresses no webhook.
+   */
+  consentChanged(tx: RecordTx, before: CustomerRow | undefined, after: CustomerRow, now: number): Promise<void>;
 }
 
 const refusal = (status: HubriseRefusal['status'], refused: string, field?: string): HubriseRefusal => ({ refused, status, ...(field ? { field } : {}) });
@@ -359,6 +368,7 @@ export function createHubriseStore(engine: Engine, options: HubriseStoreOptions)
           await late.more([idLock(site, id)]);
         } while (await tx.customerById(site, id));
         const row = applyHubrisePatch(createCustomerRow(site, null, now, id, list), patch, now);
+        if (list == DEFAULT_CONTAINER) await options.consentChanged(tx, undefined, row, now);
         plan.customers.set(keyOf(site, id), row);
         noteChange(plan, site, 'customers', id);
         if (patch.customFields) replaceMetadata(plan, new Map(), site, ownerOf('customer', id), patch.customFields);
@@ -378,7 +388,8 @@ export function createHubriseStore(engine: Engine, options: HubriseStoreOptions)
         if (!(await liveListIn(tx, site, list))) return noList();
         const found = await tx.customerById(site, id);
         if (!isShown(found, list)) return noCustomer();
-        const next = applyHubrisePatch(found, patch, Date.now());
+        const now = Date.now();
+        const next = applyHubrisePatch(found, patch, now);
         if (next.private_ref !== null && next.private_ref != found.private_ref) {
           const other = await tx.hubrise.customerByPrivateRef(site, list, next.private_ref);
           if (other && other.id != id) return refusal(422, 'another customer of this list has this private_ref', 'private_ref');
@@ -387,6 +398,8 @@ export function createHubriseStore(engine: Engine, options: HubriseStoreOptions)
           const [other] = await tx.customersByEmail([[site, next.email]]);
           if (other && other.id != id) return refusal(422, 'the default list keeps one customer per email, and another one has this email', 'email');
         }
+        // The snippet's customer is the default list's (see consentChanged): its receivers hear of the change in this transaction.
+        if (list == DEFAULT_CONTAINER) await options.consentChanged(tx, found, next, now);
         plan.customers.set(keyOf(site, id), next);
         noteChange(plan, site, 'customers', id);
         if (patch.customFields !== undefined) replaceMetadata(plan, new Map(), site, ownerOf('customer', id), patch.customFields ?? {});
