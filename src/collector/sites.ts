@@ -53,6 +53,8 @@ export interface SiteRegistry {
 }
 
 const SITE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Whether `text` can be a site id at all (CONTRACTS.md), before any site is looked up. */
+export const isSiteId = (text: string): boolean => SITE_ID.test(text);
 /** CONTRACTS.md: at least 24 characters of `[A-Za-z0-9_-]`, so never a `:` (Basic auth splits there). */
 const TOKEN = /^[A-Za-z0-9_-]{24,}$/;
 const FIELDS: ReadonlySet<string> = new Set([

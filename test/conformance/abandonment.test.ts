@@ -19,6 +19,7 @@ let collector: TestCollector;
 let receiver: WebhookReceiver;
 /** The dashboard login cookie (the site has a token, so the dashboard needs a login). */
 let cookie = '';
+const ADMIN_TOKEN = 'admin-token-of-the-abandonment-tests';
 /** The automation's clock: it only moves forward, and never behind the real one (events are stored at real time). */
 let clock = 0;
 
@@ -27,15 +28,21 @@ beforeAll(async () => {
   collector = await startTestCollector({
     sites: [{ ...SHOP, token: TOKEN, webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] }, OTHER],
     automation: { intervalMs: 0, requestTimeoutMs: 1500 },
+    adminToken: ADMIN_TOKEN,
   });
+  cookie = await logIn(TOKEN);
+});
+
+/** The dashboard's login cookie for a site token or the admin token. */
+async function logIn(token: string): Promise<string> {
   const login = await fetch(`${collector.url}/inspector/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `token=${TOKEN}`,
+    body: `token=${token}`,
   });
-  cookie = login.headers.get('set-cookie')!.split(';')[0];
-});
+  return login.headers.get('set-cookie')!.split(';')[0];
+}
 afterAll(async () => {
   await collector.dispose();
   await receiver.close();
@@ -382,6 +389,15 @@ describe('webhook delivery', () => {
     expect((await fetch(`${collector.url}/webhooks/deliveries?state=lost`, { headers: { cookie } })).status).toBe(400);
     expect((await fetch(`${collector.url}/webhooks/deliveries?limit=0`, { headers: { cookie } })).status).toBe(400);
     expect((await fetch(`${collector.url}/webhooks/deliveries?before=nope`, { headers: { cookie } })).status).toBe(400);
+    // Hand-made cursors and site names with a NUL (which PostgreSQL refuses in a text parameter) stop at the edge.
+    const nulCursor = Buffer.from(JSON.stringify([1, '\u0000'])).toString('base64url');
+    const crafted = await fetch(`${collector.url}/webhooks/deliveries?before=${nulCursor}`, { headers: { cookie } });
+    expect([crafted.status, await crafted.json()]).toEqual([400, { error: 'before: not a cursor of this listing' }]);
+    const admin = await logIn(ADMIN_TOKEN);
+    for (const site of ['%00', 'a%00b', 'shop%00']) {
+      const response = await fetch(`${collector.url}/webhooks/deliveries?site=${site}&state=dead`, { headers: { cookie: admin } });
+      expect([response.status, await response.json()]).toEqual([400, { error: 'site: 1-64 of A-Z a-z 0-9 _ . -' }]);
+    }
     // The site parameter narrows an admin's listing; a site login may name its own site only.
     const foreign = await fetch(`${collector.url}/webhooks/deliveries?site=other`, { headers: { cookie } });
     expect(foreign.status).toBe(403);

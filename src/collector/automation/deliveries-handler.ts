@@ -13,12 +13,12 @@ import type { RequestTarget } from '../http/request-target';
 import type { DashboardAccess } from '../inspector/dashboard-access';
 import type { DeliveryState, WebhookDelivery } from '../domain/webhook-events';
 import type { Store } from '../store/store';
+import { isSiteId } from '../sites';
 
 export type DeliveriesHandler = (req: IncomingMessage, res: ServerResponse, url: RequestTarget, segments: string[]) => Promise<void>;
 
 const STATES: readonly DeliveryState[] = ['pending', 'delivered', 'dead', 'suppressed'];
 const MAX_PAGE = 100;
-const MAX_SITE_CHARS = 200;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
@@ -44,10 +44,16 @@ export const deliveryJson = (delivery: WebhookDelivery): Record<string, unknown>
 });
 
 const cursorOf = (delivery: WebhookDelivery): string => Buffer.from(JSON.stringify([Number(delivery.created_at), delivery.id])).toString('base64url');
+/** Delivery ids are `whd_` and hex (newDeliveryId); a cursor's id is checked against a wider form. */
+const DELIVERY_ID_TEXT = /^[A-Za-z0-9_-]{0,100}$/;
 const readCursor = (text: string): [number, string] | undefined => {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    return Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] == 'string' ? [value[0], value[1]] : undefined;
+    // The id as this listing writes it: a hand-made one never reaches the database (PostgreSQL
+    // refuses a NUL in a text parameter with an error, not an empty page).
+    return Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] == 'string' && DELIVERY_ID_TEXT.test(value[1])
+      ? [value[0], value[1]]
+      : undefined;
   } catch {
     return undefined;
   }
@@ -88,7 +94,7 @@ export function createDeliveriesHandler({ access, store, now = Date.now }: { acc
     // `site` narrows an admin's listing to the site the dashboard shows; a site login may name its own only.
     const site = url.searchParams.get('site') ?? undefined;
     if (site !== undefined && scope.site !== undefined && site != scope.site) return replyError(res, 403, `this login sees site "${scope.site}" only`);
-    if (site !== undefined && (site.length < 1 || site.length > MAX_SITE_CHARS)) return replyError(res, 400, `site: 1-${MAX_SITE_CHARS} characters`);
+    if (site !== undefined && !isSiteId(site)) return replyError(res, 400, 'site: 1-64 of A-Z a-z 0-9 _ . -');
     const state = url.searchParams.get('state') ?? undefined;
     if (state !== undefined && !STATES.includes(state as DeliveryState)) return replyError(res, 400, `state: one of ${STATES.join(', ')}`);
     const limitText = url.searchParams.get('limit') ?? '50';
